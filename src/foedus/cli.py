@@ -1,0 +1,291 @@
+"""The ``foedus`` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from foedus import catalog, citations, countries
+from foedus.errors import FoedusError
+
+app = typer.Typer(
+    help="foedus: quantitative analysis of military alliances between states.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(
+    help="The data catalog: list, fetch, verify and cite data sets.", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
+
+console = Console()
+err = Console(stderr=True)
+
+
+class _RichBar:
+    """Adapts a Rich progress task to the tqdm-like interface pooch reports to."""
+
+    def __init__(self, progress: Progress, description: str) -> None:
+        self._p = progress
+        self._task = progress.add_task(description, total=None)
+        self.total = 0
+
+    def update(self, n: int) -> None:
+        if self.total and self._p.tasks[self._task].total != self.total:
+            self._p.update(self._task, total=self.total)
+        self._p.advance(self._task, n)
+
+    def reset(self) -> None:
+        self._p.reset(self._task, total=self.total or None)
+
+    def close(self) -> None:
+        self._p.update(self._task, completed=self.total or 0)
+
+
+def _download_progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+@data_app.command("list")
+def data_list(
+    check: Annotated[bool, typer.Option(help="Verify sha256 of local files (slower).")] = False,
+) -> None:
+    """Every data set in the catalog with its coverage and local status."""
+    table = Table(title="foedus data catalog", show_lines=False)
+    for col in ("name", "version", "coverage", "rows", "size", "local", "verified"):
+        table.add_column(col, justify="right" if col in ("rows", "size") else "left")
+    for ds in catalog.datasets().values():
+        st = catalog.status(ds, check=check)
+        cov = f"{ds.coverage[0]}-{ds.coverage[1]}" if ds.coverage else "-"
+        verified = "-" if st.verified is None else ("yes" if st.verified else "[red]NO[/]")
+        table.add_row(
+            ds.name,
+            ds.version,
+            cov,
+            f"{ds.rows:,}" if ds.rows else "-",
+            _size(ds.size),
+            st.location or "[dim]not cached[/]",
+            verified,
+        )
+    console.print(table)
+    s = catalog.Settings.from_env()
+    console.print(
+        f"mirror ({catalog.ENV_DATA_DIR}): {s.data_dir or 'not set'}; "
+        f"cache: {s.files_dir}; offline: {s.offline}"
+    )
+
+
+@data_app.command("fetch")
+def data_fetch(
+    names: Annotated[list[str] | None, typer.Argument(help="Data set names.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Fetch every data set.")] = False,
+    force: Annotated[bool, typer.Option(help="Download cached files again.")] = False,
+) -> None:
+    """Download data sets into the cache (verified by sha256)."""
+    if not names and not all_:
+        raise FoedusError(
+            "name at least one data set, or pass --all", "`foedus data list` shows the names."
+        )
+    targets = None if all_ else names
+    with _download_progress() as progress:
+        statuses = catalog.fetch(
+            targets, force=force, progress=lambda ds: _RichBar(progress, ds.name)
+        )
+    for st in statuses:
+        console.print(f"[green]ok[/] {st.dataset.name} ({st.location}: {st.path})")
+
+
+@data_app.command("verify")
+def data_verify(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Data set names (default: all).")
+    ] = None,
+) -> None:
+    """Check the sha256 of every local file against the catalog."""
+    dss = [catalog.get(n) for n in names] if names else list(catalog.datasets().values())
+    table = Table(title="verification")
+    for col in ("name", "location", "result"):
+        table.add_column(col)
+    bad = missing = 0
+    for ds in dss:
+        st = catalog.status(ds)
+        if st.path is None:
+            missing += 1
+            table.add_row(ds.name, "-", "[yellow]missing[/]")
+        elif st.verified:
+            table.add_row(ds.name, str(st.location), "[green]verified[/]")
+        else:
+            bad += 1
+            table.add_row(
+                ds.name,
+                str(st.path),
+                f"[red]MISMATCH[/] expected {ds.sha256[:12]}… got {(st.actual_sha256 or '')[:12]}…",
+            )
+    console.print(table)
+    ok = len(dss) - bad - missing
+    console.print(f"{ok} verified, {bad} mismatched, {missing} missing (of {len(dss)})")
+    if bad:
+        raise FoedusError(
+            f"{bad} file(s) differ from the catalog",
+            "restore them from the source or delete the cached copies and fetch again.",
+        )
+    if missing:
+        raise typer.Exit(1)
+
+
+@data_app.command("cite")
+def data_cite(
+    names: Annotated[list[str], typer.Argument(help="Data set names.")],
+    bibtex: Annotated[bool, typer.Option(help="Print BibTeX entries.")] = False,
+) -> None:
+    """How to cite data sets (plain text, or BibTeX with --bibtex)."""
+    keys: list[str] = []
+    for n in names:
+        for k in catalog.get(n).cite:
+            if k not in keys:
+                keys.append(k)
+    if bibtex:
+        print("\n\n".join(citations.bibtex(k) for k in keys))
+    else:
+        for k in keys:
+            console.print(citations.plain(k), highlight=False)
+
+
+@data_app.command("path")
+def data_path(name: Annotated[str, typer.Argument(help="Data set name.")]) -> None:
+    """The verified local path of a data set (fetching it if needed)."""
+    print(catalog.path(name))
+
+
+@data_app.command("info")
+def data_info(name: Annotated[str, typer.Argument(help="Data set name.")]) -> None:
+    """Everything the catalog knows about a data set."""
+    ds = catalog.get(name)
+    st = catalog.status(ds, check=False)
+    table = Table(show_header=False, title=ds.name)
+    rows = [
+        ("title", ds.title),
+        ("version", ds.version),
+        ("producer", ds.producer),
+        ("coverage", f"{ds.coverage[0]}-{ds.coverage[1]}" if ds.coverage else "-"),
+        ("rows x columns", f"{ds.rows:,} x {ds.columns}" if ds.rows else "-"),
+        ("file", ds.file),
+        ("reader", ds.reader + (f" (object {ds.object})" if ds.object else "")),
+        ("sha256", ds.sha256),
+        ("size", f"{ds.size:,} bytes"),
+        ("urls", "\n".join(ds.urls)),
+        ("homepage", ds.homepage),
+        ("terms", ds.terms),
+        ("cite", ", ".join(ds.cite)),
+        ("notes", ds.notes or "-"),
+        ("local", str(st.path) if st.path else "not cached"),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    console.print(table)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+# --- countries --------------------------------------------------------------------------------
+
+
+@app.command("country")
+def country(
+    queries: Annotated[
+        list[str], typer.Argument(help="Names, COW abbreviations, ISO3 or numeric codes.")
+    ],
+    year: Annotated[int | None, typer.Option(help="Resolve as of this year.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Resolve countries to COW codes, with membership and major-power spells."""
+    idx = countries.index()
+    out = []
+    for q in queries:
+        r = idx.resolve(q, year)
+        s = r.state
+        out.append(
+            {
+                "query": q,
+                "ccode": s.ccode,
+                "abb": s.abb,
+                "name": s.name,
+                "cow_name": s.cow_name,
+                "iso3": s.iso3,
+                "matched_by": r.matched,
+                "note": r.note,
+                "membership": [[sp.start.isoformat(), sp.end.isoformat()] for sp in s.spells],
+                "major_power": [
+                    [sp.start.isoformat(), sp.end.isoformat()] for sp in s.major_spells
+                ],
+                **(
+                    {
+                        "year": year,
+                        "member": s.member_in(year),
+                        "major": s.major_in(year),
+                        "gwcode": idx.cow_to_gw(s.ccode, year),
+                    }
+                    if year is not None
+                    else {}
+                ),
+            }
+        )
+    if as_json:
+        print(json.dumps(out if len(out) > 1 else out[0], indent=2))
+        return
+    for o in out:
+        t = Table(show_header=False, title=f"{o['query']} → {o['name']} ({o['ccode']})")
+        t.add_row("COW code", str(o["ccode"]))
+        t.add_row("COW abbreviation", o["abb"])
+        t.add_row("COW name", o["cow_name"])
+        t.add_row("ISO3", o["iso3"] or "-")
+        t.add_row("matched by", o["matched_by"])
+        t.add_row("system membership", "\n".join(f"{a} to {b}" for a, b in o["membership"]))
+        t.add_row("major power", "\n".join(f"{a} to {b}" for a, b in o["major_power"]) or "never")
+        if year is not None:
+            t.add_row(
+                f"in {year}",
+                ("member" if o["member"] else "not a member")
+                + (", major power" if o["major"] else "")
+                + (f"; G-W code {o['gwcode']}" if o["gwcode"] is not None else "; no G-W code"),
+            )
+        if o["note"]:
+            t.add_row("note", o["note"])
+        console.print(t)
+
+
+def main() -> None:
+    """Entry point: typed foedus errors become a message and a hint, not a traceback."""
+    try:
+        app()
+    except FoedusError as e:
+        err.print(f"[bold red]error:[/] {e.message}", highlight=False)
+        if e.hint:
+            err.print(f"[yellow]hint:[/] {e.hint}", highlight=False)
+        sys.exit(2)
