@@ -235,13 +235,13 @@ def _mismatch_hint(ds: Dataset, loc: Location, s: Settings) -> str:
 
 
 def path(
-    name: str | Dataset, *, download: bool = True, progress: ProgressFactory | None = None
+    name: str | Dataset, *, allow_download: bool = True, progress: ProgressFactory | None = None
 ) -> Path:
     """The verified local path of a data set, downloading it into the cache if needed.
 
     Raises :class:`ChecksumMismatchError` if the local file differs from the catalog,
     :class:`DataNotAvailableError` if it is absent and downloads are off (``FOEDUS_OFFLINE``
-    or ``download=False``), and the download errors of :func:`download`.
+    or ``allow_download=False``), and the download errors of :func:`download`.
     """
     ds = get(name)
     s = Settings.from_env()
@@ -256,7 +256,7 @@ def path(
                 _mismatch_hint(ds, st.location or "cache", s),
             )
         return st.path
-    if s.offline or not download:
+    if s.offline or not allow_download:
         raise DataNotAvailableError(ds.name, [str(p) for _, p in _candidates(ds, s)])
     target = s.files_dir / ds.file
     download(ds, target, progress=progress)

@@ -76,8 +76,13 @@ def data_list(
 ) -> None:
     """Every data set in the catalog with its coverage and local status."""
     table = Table(title="foedus data catalog", show_lines=False)
-    for col in ("name", "version", "coverage", "rows", "size", "local", "verified"):
-        table.add_column(col, justify="right" if col in ("rows", "size") else "left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("version", max_width=16, overflow="ellipsis", no_wrap=True)
+    table.add_column("coverage", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("local", no_wrap=True)
+    table.add_column("verified", no_wrap=True)
     for ds in catalog.datasets().values():
         st = catalog.status(ds, check=check)
         cov = f"{ds.coverage[0]}-{ds.coverage[1]}" if ds.coverage else "-"
@@ -88,10 +93,10 @@ def data_list(
             cov,
             f"{ds.rows:,}" if ds.rows else "-",
             _size(ds.size),
-            st.location or "[dim]not cached[/]",
+            st.location or "[dim]-[/]",
             verified,
         )
-    console.print(table)
+    Console(width=max(console.width, 110)).print(table)
     s = catalog.Settings.from_env()
     console.print(
         f"mirror ({catalog.ENV_DATA_DIR}): {s.data_dir or 'not set'}; "
