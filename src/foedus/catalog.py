@@ -343,7 +343,7 @@ def download(
                     code = e.response.status_code if e.response is not None else 0
                     if code >= 500:
                         raise _TransientError(f"HTTP {code}") from e
-                    raise DownloadError(ds.name, url, f"HTTP {code}") from e
+                    raise DownloadError(ds.name, url, f"HTTP {code}", ds.file) from e
                 except requests.exceptions.ChunkedEncodingError as e:
                     # the server closed the connection before Content-Length bytes arrived
                     raise TruncatedDownloadError(ds.name, url, ds.size, tmp.stat().st_size) from e
@@ -379,9 +379,9 @@ def download(
                 if tmp.exists():
                     tmp.unlink()
     if isinstance(last, _TransientError):
-        # a drop mid-body shows up as a connection error; report how much arrived if we can
+        # connection failures or server errors that persisted through every retry
         raise DownloadError(
-            ds.name, ds.urls[-1], f"{last} (after {retries + 1} attempts)"
+            ds.name, ds.urls[-1], f"{last} (after {retries + 1} attempts)", ds.file
         ) from last
     assert last is not None
     raise last

@@ -72,7 +72,7 @@ def _download_progress() -> Progress:
 
 @data_app.command("list")
 def data_list(
-    check: Annotated[bool, typer.Option(help="Verify sha256 of local files (slower).")] = False,
+    check: Annotated[bool, typer.Option(help="Verify the sha256 of local files.")] = True,
 ) -> None:
     """Every data set in the catalog with its coverage and local status."""
     table = Table(title="foedus data catalog", show_lines=False)
@@ -184,6 +184,25 @@ def data_cite(
 def data_path(name: Annotated[str, typer.Argument(help="Data set name.")]) -> None:
     """The verified local path of a data set (fetching it if needed)."""
     print(catalog.path(name))
+
+
+@data_app.command("show")
+def data_show(
+    name: Annotated[str, typer.Argument(help="Data set name.")],
+    head: Annotated[int, typer.Option(help="Rows to show.")] = 10,
+) -> None:
+    """Load a data set and show its schema and first rows."""
+    import polars as pl
+
+    from foedus import loaders
+
+    df = loaders.load(name)
+    ds = catalog.get(name)
+    console.print(
+        f"[bold]{ds.name}[/]: {ds.title} ({ds.version}); {df.height:,} rows x {df.width} columns"
+    )
+    with pl.Config(tbl_rows=head, tbl_cols=12, fmt_str_lengths=40, tbl_width_chars=160):
+        print(df.head(head))
 
 
 @data_app.command("info")

@@ -70,12 +70,14 @@ class TruncatedDownloadError(FoedusError):
 class DownloadError(FoedusError):
     """A download that failed for another reason (HTTP error, no network)."""
 
-    def __init__(self, name: str, url: str, reason: str) -> None:
+    def __init__(self, name: str, url: str, reason: str, file: str | None = None) -> None:
         self.name, self.url, self.reason = name, url, reason
+        where = f" as <mirror>/{file}" if file else ""
         super().__init__(
             f"could not download {name!r} from {url}: {reason}",
-            "check the network, or copy the file into a local mirror and set FOEDUS_DATA_DIR "
-            "to it (see `foedus data path " + name + "` for the expected location).",
+            f"check the network, or put a copy of the file{where} in a local mirror directory "
+            "and set FOEDUS_DATA_DIR to that directory (`foedus data info "
+            f"{name}` shows the file's sources and sha256).",
         )
 
 

@@ -197,3 +197,20 @@ def test_damaged_cache_file_is_refused_and_force_fetch_repairs_it(server, monkey
     p.unlink()
     assert catalog.path(ds).read_bytes() == PAYLOAD
     shutil.rmtree(p.parent)
+
+
+def test_unreachable_server_is_retried_then_explained(tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a free port on 127.0.0.1 that nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    target = tmp_path / "files" / "x.csv"
+    sleeps: list[float] = []
+    with pytest.raises(DownloadError) as e:
+        catalog.download(
+            _ds(f"http://127.0.0.1:{port}/x.csv"), target, retries=1, sleep=sleeps.append
+        )
+    assert sleeps == [1.0] and "after 2 attempts" in str(e.value)
+    assert "<mirror>/test/test-set.csv" in str(e.value) and "FOEDUS_DATA_DIR" in str(e.value)
+    assert _no_leftovers(target.parent)
