@@ -211,6 +211,8 @@ def data_info(name: Annotated[str, typer.Argument(help="Data set name.")]) -> No
     ds = catalog.get(name)
     st = catalog.status(ds, check=False)
     table = Table(show_header=False, title=ds.name)
+    table.add_column("field", no_wrap=True)
+    table.add_column("value", overflow="fold")  # long URLs and hashes wrap, never "…"
     rows = [
         ("title", ds.title),
         ("version", ds.version),
@@ -234,7 +236,9 @@ def data_info(name: Annotated[str, typer.Argument(help="Data set name.")]) -> No
 
 
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+    if n >= 1e6:
+        return f"{n / 1e6:.1f} MB"
+    return f"{n / 1e3:.0f} kB" if n >= 1e3 else f"{n} B"
 
 
 # --- countries --------------------------------------------------------------------------------
@@ -264,10 +268,8 @@ def country(
                 "iso3": s.iso3,
                 "matched_by": r.matched,
                 "note": r.note,
-                "membership": [[sp.start.isoformat(), sp.end.isoformat()] for sp in s.spells],
-                "major_power": [
-                    [sp.start.isoformat(), sp.end.isoformat()] for sp in s.major_spells
-                ],
+                "membership": [_spell_json(sp) for sp in s.spells],
+                "major_power": [_spell_json(sp) for sp in s.major_spells],
                 **(
                     {
                         "year": year,
@@ -290,8 +292,8 @@ def country(
         t.add_row("COW name", o["cow_name"])
         t.add_row("ISO3", o["iso3"] or "-")
         t.add_row("matched by", o["matched_by"])
-        t.add_row("system membership", "\n".join(f"{a} to {b}" for a, b in o["membership"]))
-        t.add_row("major power", "\n".join(f"{a} to {b}" for a, b in o["major_power"]) or "never")
+        t.add_row("system membership", "\n".join(map(_spell_text, o["membership"])))
+        t.add_row("major power", "\n".join(map(_spell_text, o["major_power"])) or "never")
         if year is not None:
             t.add_row(
                 f"in {year}",
@@ -302,6 +304,16 @@ def country(
         if o["note"]:
             t.add_row("note", o["note"])
         console.print(t)
+
+
+def _spell_json(sp: countries.Spell) -> dict[str, object]:
+    # "ongoing": the spell runs to the last day of the source list and is assumed to continue
+    return {"start": sp.start.isoformat(), "end": sp.end.isoformat(), "ongoing": sp.open_ended}
+
+
+def _spell_text(sp: dict[str, object]) -> str:
+    end = f"{sp['end']} (end of list; ongoing)" if sp["ongoing"] else sp["end"]
+    return f"{sp['start']} to {end}"
 
 
 def main() -> None:

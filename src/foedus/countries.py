@@ -262,6 +262,7 @@ class CountryIndex:
             for c in self._gw_to_cow_any(g):
                 for key in {normalize(n), base} - own:
                     self._names.setdefault(key, set()).add(c)
+        self._compact = {k.replace(" ", ""): k for k in self._names}
         self._abb = {st.abb.upper(): st.ccode for st in self.states.values()}
         self._iso = {st.iso3.upper(): st.ccode for st in self.states.values() if st.iso3}
 
@@ -286,6 +287,8 @@ class CountryIndex:
         key = normalize(q)
         if key in AMBIGUOUS_NAMES:
             return self._ambiguous(q, AMBIGUOUS_NAMES[key], year)
+        if key not in self._names:  # "cote d ivoire" vs "cote divoire": compare without spaces
+            key = self._compact.get(key.replace(" ", ""), key)
         if key in self._names:
             codes = self._names[key]
             if len(codes) > 1:

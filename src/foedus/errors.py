@@ -61,9 +61,9 @@ class TruncatedDownloadError(FoedusError):
         super().__init__(
             f"download of {name!r} was truncated: received {received:,} of "
             f"{expected_size:,} bytes from {url}",
-            "the connection dropped; run `foedus data fetch "
-            f"{name}` again (nothing was written to the cache), or place the file in the "
-            "directory named by FOEDUS_DATA_DIR.",
+            f"the connection dropped; nothing was written to the cache. Run `foedus data fetch "
+            f"{name}` again, or put a copy of the file in a local mirror directory and set "
+            "FOEDUS_DATA_DIR to it (`foedus data info " + name + "` shows where it belongs).",
         )
 
 

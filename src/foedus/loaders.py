@@ -7,8 +7,11 @@ costs milliseconds.
 
 Schema rules (all readers)
 --------------------------
-* Country codes (``ccode``, ``ccode1``, ``gwcode``, ``gwno_a`` ...), years, months, days and
-  identifiers (``dispnum``, ``warnum``, ``atopid``, ``rcid`` ...) are ``Int32``.
+* Country codes (``ccode``, ``ccode1``, ``gwcode``, ``gwno_a`` ...), years, months, days
+  (``styear``, ``endmon``, ``yrexit``, ``mem_st_year``, ``dyad_end_day`` ...) and identifiers
+  (``dispnum``, ``warnum``, ``atopid``, ``atopid1``..``atopidN``, ``rcid`` ...) are ``Int32``
+  (the exact list is the regular expression ``_INT_NAME``). Other columns keep the type the
+  file gives them.
 * R ``Date`` columns become ``pl.Date``; R factors become ``pl.Enum`` with the factor's levels.
 * Documented missing-value codes become nulls: ``-9`` in COW NMC and MID files (every numeric
   column; these files use no other negative values). ATOP's ``endyr == 0`` / ``yrexit == 0``
@@ -40,8 +43,9 @@ _INT_NAME = re.compile(
     r"^(ccode\d?|ccode[ab]|creg_ccode|gwcode\d?|gwno_[ab](_2nd)?|state|member|"
     r"year|styear|endyear|yrent|yrexit|begyr|endyr|"
     r"(st|end)(mon|month|day)|(beg|end)(mo|day)|(mo|day)(ent|exit)|"
-    r"dispnum|warnum|atopid|version4id|cowid|cow4id|rcid|session|conflict_id|race_id|"
-    r"rivalryno|tssr_id|conttype)$"
+    r"dispnum|warnum|atopid\d*|version4id|cowid|cow4id|rcid|session|conflict_id|race_id|"
+    r"rivalryno|tssr_id|conttype|"
+    r"(all|mem|dyad)_(st|end)_(year|month|day))$"
 )
 
 #: Catalog names whose numeric -9 means "missing" (documented by the producers).

@@ -105,6 +105,9 @@ def test_major_power_spells():
         ("DEU", None, 255),
         ("GMY", None, 255),
         ("USSR", 1950, 365),
+        ("Côte d'Ivoire", None, 437),
+        ("cote d ivoire", None, 437),
+        ("Ivory Coast", None, 437),
     ],
 )
 def test_identity_changes(query, year, expected):

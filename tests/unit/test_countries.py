@@ -117,6 +117,10 @@ def test_korea_is_ambiguous_and_lists_candidates(idx):
     assert idx.resolve("Korea", year=1900).ccode == 730
 
 
+def test_spacing_of_apostrophes_does_not_matter(idx):
+    assert idx.resolve("North Korea").ccode == idx.resolve("northkorea").ccode == 731
+
+
 def test_unknown_name_suggests(idx):
     with pytest.raises(UnknownCountryError) as e:
         idx.resolve("Rusia")
