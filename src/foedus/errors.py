@@ -138,3 +138,10 @@ class NotASystemMemberError(FoedusError, LookupError):
         super().__init__(message, hint)
 
     __str__ = FoedusError.__str__
+
+
+# --- panels -----------------------------------------------------------------------------------
+
+
+class PanelError(FoedusError, ValueError):
+    """A frame that is not the kind of panel an operation needs (wrong keys, wrong system)."""
