@@ -37,7 +37,7 @@ from foedus import catalog
 from foedus.errors import DataFormatError
 
 #: Bumped whenever a reader's output changes, so cached Parquet frames are rebuilt.
-READER_VERSION = 1
+READER_VERSION = 2
 
 _INT_NAME = re.compile(
     r"^(ccode\d?|ccode[ab]|creg_ccode|gwcode\d?|gwno_[ab](_2nd)?|state|member|"
