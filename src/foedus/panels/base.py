@@ -118,3 +118,62 @@ def outside(year: pl.Expr, first: int | None, last: int | None) -> pl.Expr:
     if last is not None:
         cond = cond | (year > last)
     return cond
+
+
+def zero_fill(
+    cols: list[str], first: int | None, last: int | None, dtype: pl.DataType = pl.Int8
+) -> list[pl.Expr]:
+    """Expressions that code unmatched rows as 0 inside a source's coverage [first, last] and
+    leave every row outside it null (never a silent 0 past a source's end)."""
+    out = outside(pl.col("year"), first, last)
+    return [
+        pl.when(out).then(None).otherwise(pl.col(c).fill_null(0)).cast(dtype).alias(c) for c in cols
+    ]
+
+
+def add_state_values(
+    df: pl.DataFrame, info: PanelInfo, values: pl.DataFrame, cols: list[str], what: str
+) -> pl.DataFrame:
+    """Add state-level ``values`` (keyed ``code, year``, or just ``code``) to a panel.
+
+    State-years get the columns as named; dyad-years get ``col1`` for the first state and
+    ``col2`` for the second. ``values`` must be unique on its keys. Rows are never added or
+    dropped: each panel row gets the value of its key, or null.
+    """
+    from foedus.panels.lookup import StateTable
+
+    c = info.code
+    if c not in values.columns:
+        raise AssertionError(f"{what}: values need a {c!r} column")
+    year = "year" if "year" in values.columns else None
+    table = StateTable(values, c, cols, year)
+    yrs = df.get_column("year") if year else None
+    if info.kind == "state":
+        return df.with_columns(table.gather(df.get_column(c), yrs))
+    new = []
+    for side in ("1", "2"):
+        new += [s.alias(f"{s.name}{side}") for s in table.gather(df.get_column(f"{c}{side}"), yrs)]
+    return df.with_columns(new)
+
+
+def add_dyad_values(
+    df: pl.DataFrame, info: PanelInfo, values: pl.DataFrame, cols: list[str], what: str
+) -> pl.DataFrame:
+    """Add dyad-level ``values`` keyed ``code1, code2, year`` (unique) to a dyad-year panel,
+    matching ``(code1, code2)`` exactly as ordered. Rows are never added or dropped."""
+    from foedus.panels.lookup import DyadTable
+
+    c = info.code
+    values = values.rename({"ccode1": f"{c}1", "ccode2": f"{c}2"}) if c != "ccode" else values
+    table = DyadTable(values, cols, f"{c}1", f"{c}2")
+    return df.with_columns(
+        table.gather(df.get_column(f"{c}1"), df.get_column(f"{c}2"), df.get_column("year"))
+    )
+
+
+def symmetric(pairs: pl.DataFrame, c1: str = "ccode1", c2: str = "ccode2") -> pl.DataFrame:
+    """A non-directed dyad table made directed: each (a, b) row also as (b, a)."""
+    swapped = pairs.rename({c1: c2, c2: c1}).select(pairs.columns)
+    return pl.concat([pairs, swapped], how="vertical").unique(
+        [c1, c2, "year"], keep="first", maintain_order=True
+    )

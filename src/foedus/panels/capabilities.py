@@ -1,0 +1,67 @@
+"""Capabilities: the six COW National Material Capabilities components and CINC.
+
+Coding rules
+------------
+* Source: NMC 7.0 as bundled by peacesciencer (1816-2022; ``version="7.0"``, default) or the
+  raw NMC 6.0 file (1816-2016; ``version="6.0"``). ``-9`` codes are missing (null).
+* Columns: ``milex`` (military expenditure, thousands of current USD; before 1914 thousands
+  of current GBP), ``milper`` (military personnel, thousands), ``irst`` (iron and steel
+  production, thousands of tons), ``pec`` (primary energy consumption, thousands of coal-ton
+  equivalents), ``tpop`` and ``upop`` (total and urban population, thousands), ``cinc``
+  (Composite Index of National Capability: the mean of a state's shares of the system totals
+  of the six components).
+* Dyad-years get each column with suffix ``1`` and ``2``, plus ``cinc_prop1`` = cinc1 /
+  (cinc1 + cinc2), the first state's share of the pair's capabilities, and ``cinc_ratio`` =
+  larger / smaller CINC (null when the smaller is 0 or either is missing).
+* No value is invented: state-years NMC does not cover (e.g. after 2022) are null.
+
+Citation: Singer, Bremer & Stuckey (1972); Singer (1987).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from foedus import loaders
+from foedus.errors import PanelError
+from foedus.panels.base import add_state_values, require
+from foedus.panels.registry import enricher
+
+NMC_COLS = ["milex", "milper", "irst", "pec", "tpop", "upop", "cinc"]
+NMC_SOURCES = {"7.0": ("ps-cow-nmc", (1816, 2022)), "6.0": ("cow-nmc", (1816, 2016))}
+
+
+def nmc(version: str = "7.0") -> pl.DataFrame:
+    """The NMC state-years (``ccode, year`` and the seven columns)."""
+    if version not in NMC_SOURCES:
+        raise PanelError(f"unknown NMC version {version!r}", "use version='7.0' or '6.0'.")
+    return loaders.load(NMC_SOURCES[version][0]).select("ccode", "year", *NMC_COLS)
+
+
+@enricher(
+    "nmc",
+    kinds=("state", "dyad"),
+    coverage=(1816, 2022),
+    sources=("ps-cow-nmc",),
+    adds="milex, milper, irst, pec, tpop, upop, cinc (dyads: ...1, ...2, cinc_prop1, cinc_ratio)",
+)
+def add_nmc(
+    df: pl.DataFrame, *, version: str = "7.0", keep: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """COW National Material Capabilities: the six components and CINC."""
+    info = require(df, "add_nmc", systems=("cow",))
+    cols = list(keep) if keep is not None else NMC_COLS
+    unknown = [c for c in cols if c not in NMC_COLS]
+    if unknown:
+        raise PanelError(f"unknown NMC columns {unknown}", f"choose from {NMC_COLS}.")
+    out = add_state_values(df, info, nmc(version), cols, "add_nmc")
+    if info.kind == "dyad" and "cinc" in cols:
+        lo = pl.min_horizontal("cinc1", "cinc2")
+        hi = pl.max_horizontal("cinc1", "cinc2")
+        out = out.with_columns(
+            (pl.col("cinc1") / (pl.col("cinc1") + pl.col("cinc2"))).alias("cinc_prop1"),
+            pl.when(lo > 0).then(hi / lo).otherwise(None).alias("cinc_ratio"),
+        )
+    return out
