@@ -306,6 +306,161 @@ def country(
         console.print(t)
 
 
+# --- panels -----------------------------------------------------------------------------------
+
+
+def _parse_value(v: str) -> object:
+    low = v.lower()
+    if low in ("true", "yes"):
+        return True
+    if low in ("false", "no"):
+        return False
+    try:
+        return int(v)
+    except ValueError:
+        return v
+
+
+def _parse_adds(spec: str) -> list[tuple[str, dict[str, object]]]:
+    """``atop,nmc:version=6.0,rivalries:source=td`` -> [(name, options), ...]."""
+    from foedus.panels import ENRICHERS
+
+    out = []
+    for item in filter(None, (x.strip() for x in spec.split(","))):
+        name, _, opts = item.partition(":")
+        if name not in ENRICHERS:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(ENRICHERS), n=3)
+            raise FoedusError(
+                f"unknown enricher {name!r}",
+                (f"did you mean {', '.join(close)}? " if close else "")
+                + "`foedus panel --list` shows them all.",
+            )
+        kw = {}
+        for pair in filter(None, opts.split(";")):
+            k, _, v = pair.partition("=")
+            kw[k.strip()] = _parse_value(v.strip())
+        out.append((name, kw))
+    return out
+
+
+def _enricher_table() -> Table:
+    from foedus.panels import ENRICHERS
+
+    t = Table(title="panel enrichers (--add NAME[:option=value;...])")
+    for col in ("name", "panels", "coverage", "adds", "sources"):
+        t.add_column(col, overflow="fold")
+    for e in ENRICHERS.values():
+        cov = f"{e.coverage[0]}-{e.coverage[1]}" if e.coverage else "-"
+        t.add_row(
+            e.name, "/".join(e.kinds) + " " + "/".join(e.systems), cov, e.adds, ", ".join(e.sources)
+        )
+    return t
+
+
+@app.command("panel")
+def panel(
+    kind: Annotated[str | None, typer.Argument(help="state-years or dyad-years.")] = None,
+    system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
+    from_: Annotated[int, typer.Option("--from", help="First year.")] = 1816,
+    to: Annotated[
+        int | None,
+        typer.Option(
+            "--to",
+            help="Last year (default: the year open membership spells are assumed to run to).",
+        ),
+    ] = None,
+    directed: Annotated[
+        bool,
+        typer.Option(
+            "--directed/--undirected", help="Dyad-years in both orders, or ccode1 < ccode2."
+        ),
+    ] = True,
+    add: Annotated[
+        str, typer.Option(help="Enrichers, comma-separated, e.g. atop,nmc,majors.")
+    ] = "",
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", help="File to write (.parquet, .csv, .dta, .arrow)."),
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the enrichers and exit.")] = False,
+) -> None:
+    """Build a state-year or dyad-year panel, enrich it, and write it to a file."""
+    import time
+
+    from rich.progress import SpinnerColumn, TimeElapsedColumn
+
+    from foedus import panels
+    from foedus.panels import ENRICHERS
+    from foedus.panels.io import write_panel
+
+    if list_:
+        Console(width=max(console.width, 120)).print(_enricher_table())
+        return
+    if kind not in ("state-years", "dyad-years"):
+        raise FoedusError(
+            f"unknown panel kind {kind!r}",
+            "use `foedus panel state-years ...` or `foedus panel dyad-years ...`.",
+        )
+    if system not in ("cow", "gw"):
+        raise FoedusError(f"unknown state system {system!r}", "use --system cow or --system gw.")
+    steps = _parse_adds(add)
+    years = (from_, to if to is not None else panels.ASSUMED_THROUGH)
+    timings: list[tuple[str, float]] = []
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"creating {kind}", total=len(steps) + 1 + bool(output))
+        t = time.perf_counter()
+        if kind == "state-years":
+            df = panels.state_years(system, years)  # type: ignore[arg-type]
+        else:
+            df = panels.dyad_years(system, directed=directed, years=years)  # type: ignore[arg-type]
+        timings.append((f"create {kind}", time.perf_counter() - t))
+        progress.advance(task)
+        for name, kw in steps:
+            progress.update(task, description=f"adding {name}")
+            t = time.perf_counter()
+            try:
+                df = ENRICHERS[name].func(df, **kw)
+            except TypeError as e:
+                raise FoedusError(
+                    f"bad option for enricher {name!r}: {e}",
+                    "see `foedus panel --list` and the enricher's docs.",
+                ) from None
+            timings.append((name, time.perf_counter() - t))
+            progress.advance(task)
+        if output:
+            progress.update(task, description=f"writing {output}")
+            t = time.perf_counter()
+            write_panel(df, output)
+            timings.append(("write", time.perf_counter() - t))
+            progress.advance(task)
+    summary = Table(
+        title=f"{kind}, {system.upper()}, {years[0]}-{years[1]}: "
+        f"{df.height:,} rows x {df.width} columns"
+    )
+    summary.add_column("step")
+    summary.add_column("seconds", justify="right")
+    for step, secs in timings:
+        summary.add_row(step, f"{secs:.3f}")
+    err.print(summary)
+    if output:
+        console.print(f"wrote {output}")
+    else:
+        import polars as pl
+
+        with pl.Config(tbl_rows=8, tbl_cols=14):
+            print(df)
+
+
 def _spell_json(sp: countries.Spell) -> dict[str, object]:
     # "ongoing": the spell runs to the last day of the source list and is assumed to continue
     return {"start": sp.start.isoformat(), "end": sp.end.isoformat(), "ongoing": sp.open_ended}

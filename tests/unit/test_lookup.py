@@ -65,3 +65,12 @@ def test_time_invariant_state_table():
     left = pl.DataFrame({"ccode": [20, 2, 3, None]})
     got = StateTable(right, "ccode", ["rugged"], year=None).gather(left["ccode"])[0]
     assert got.to_list() == [None, 1.5, None, None]
+
+
+def test_text_columns_are_looked_up():
+    right = pl.DataFrame(
+        {"ccode1": [2, 2], "ccode2": [20, 365], "year": [1950, 1950], "label": ["a", None]}
+    )
+    left = pl.DataFrame({"ccode1": [2, 2, 2], "ccode2": [365, 20, 40], "year": [1950] * 3})
+    got = DyadTable(right, ["label"]).gather(left["ccode1"], left["ccode2"], left["year"])[0]
+    assert got.to_list() == [None, "a", None] and got.dtype == pl.String

@@ -1,11 +1,32 @@
-"""Panels: state-years and dyad-years, and the enrichers that add data to them."""
+"""Panels: state-years and dyad-years, and the enrichers that add data to them.
 
+Every enricher is a pure function ``frame -> frame`` for use with ``.pipe``; it keeps the
+panel's rows and key columns exactly, codes values outside its source's coverage as null
+(never 0), and documents its coding rules and citations in its module's docstring.
+"""
+
+from foedus.panels.alliances import add_atop_alliance, add_cow_alliance
 from foedus.panels.base import ASSUMED_THROUGH, PanelInfo, inspect
+from foedus.panels.capabilities import add_nmc
 from foedus.panels.create import dyad_years, membership_spells, state_years
+from foedus.panels.economy import add_cow_trade, add_igos
+from foedus.panels.powers import add_cow_majors, add_maoz_powers
+from foedus.panels.registry import ENRICHERS, Enricher
+from foedus.panels.rivalries import add_strategic_rivalries
 
 __all__ = [
     "ASSUMED_THROUGH",
+    "ENRICHERS",
+    "Enricher",
     "PanelInfo",
+    "add_atop_alliance",
+    "add_cow_alliance",
+    "add_cow_majors",
+    "add_cow_trade",
+    "add_igos",
+    "add_maoz_powers",
+    "add_nmc",
+    "add_strategic_rivalries",
     "dyad_years",
     "inspect",
     "membership_spells",

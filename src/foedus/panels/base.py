@@ -157,18 +157,32 @@ def add_state_values(
 
 
 def add_dyad_values(
-    df: pl.DataFrame, info: PanelInfo, values: pl.DataFrame, cols: list[str], what: str
+    df: pl.DataFrame,
+    info: PanelInfo,
+    values: pl.DataFrame,
+    cols: list[str],
+    what: str,
+    *,
+    unordered: bool = False,
 ) -> pl.DataFrame:
-    """Add dyad-level ``values`` keyed ``code1, code2, year`` (unique) to a dyad-year panel,
-    matching ``(code1, code2)`` exactly as ordered. Rows are never added or dropped."""
+    """Add dyad-level ``values`` keyed ``code1, code2, year`` (unique) to a dyad-year panel.
+
+    By default ``(code1, code2)`` is matched as ordered. With ``unordered=True`` the values are
+    a non-directed table with ``code1 < code2`` and each panel row is matched on its pair in
+    ascending order, so both directions get the same value. Rows are never added or dropped.
+    """
     from foedus.panels.lookup import DyadTable
 
     c = info.code
     values = values.rename({"ccode1": f"{c}1", "ccode2": f"{c}2"}) if c != "ccode" else values
     table = DyadTable(values, cols, f"{c}1", f"{c}2")
-    return df.with_columns(
-        table.gather(df.get_column(f"{c}1"), df.get_column(f"{c}2"), df.get_column("year"))
-    )
+    a, b = df.get_column(f"{c}1"), df.get_column(f"{c}2")
+    if unordered:
+        a, b = (
+            df.select(pl.min_horizontal(f"{c}1", f"{c}2")).to_series(),
+            df.select(pl.max_horizontal(f"{c}1", f"{c}2")).to_series(),
+        )
+    return df.with_columns(table.gather(a, b, df.get_column("year")))
 
 
 def symmetric(pairs: pl.DataFrame, c1: str = "ccode1", c2: str = "ccode2") -> pl.DataFrame:

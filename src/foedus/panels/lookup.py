@@ -31,14 +31,25 @@ def _check_codes(*arrays: np.ndarray) -> None:
 
 class _Table:
     """One flat array per column over a key space of ``size`` cells. Integer columns without
-    missing values keep their integer type; the others are float64 with NaN for missing."""
+    missing values keep their integer type; text columns are stored as integer codes into a
+    list of labels; the others are float64 with NaN for missing."""
 
     def __init__(self, frame: pl.DataFrame, cols: list[str], flat: np.ndarray, size: int) -> None:
         self.dtypes = {c: frame.schema[c] for c in cols}
         self.arrays: dict[str, np.ndarray] = {}
         self.is_float: dict[str, bool] = {}
+        self.labels: dict[str, pl.Series] = {}
         for c in cols:
             s = frame.get_column(c)
+            if s.dtype == pl.String or isinstance(s.dtype, pl.Categorical | pl.Enum):
+                labels = s.cast(pl.String).drop_nulls().unique(maintain_order=True)
+                self.labels[c] = labels
+                s = s.cast(pl.String).replace_strict(
+                    labels,
+                    pl.Series(range(len(labels)), dtype=pl.Int32),
+                    default=None,
+                    return_dtype=pl.Int32,
+                )
             exact_int = s.dtype.is_integer() and s.null_count() == 0
             vals = s.to_numpy() if exact_int else s.cast(pl.Float64).fill_null(np.nan).to_numpy()
             arr = np.zeros(size, dtype=vals.dtype) if exact_int else np.full(size, np.nan)
@@ -49,13 +60,13 @@ class _Table:
         flat = np.where(hit, flat, 0)
         got = pl.DataFrame({c: a.take(flat) for c, a in self.arrays.items()})
         mask = pl.Series("hit", hit)
-        exprs = [
-            pl.when(mask)
-            .then(pl.col(c).fill_nan(None) if self.is_float[c] else pl.col(c))
-            .cast(t)
-            .alias(c)
-            for c, t in self.dtypes.items()
-        ]
+        exprs = []
+        for c, t in self.dtypes.items():
+            e = pl.when(mask).then(pl.col(c).fill_nan(None) if self.is_float[c] else pl.col(c))
+            if c in self.labels:
+                codes = pl.Series(range(len(self.labels[c])), dtype=pl.Int64)
+                e = e.cast(pl.Int64).replace_strict(codes, self.labels[c], default=None)
+            exprs.append(e.cast(t).alias(c))
         return got.select(exprs).get_columns()
 
 
