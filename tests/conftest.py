@@ -23,6 +23,18 @@ def real_data_dir() -> Path | None:
     return d if (d / "cow" / "states2016.csv").is_file() else None
 
 
+def pytest_configure(config):
+    """Session-wide defaults, so module-scoped fixtures of integration tests also read the
+    mirror: offline, a throw-away cache, and the real data if it can be found."""
+    import tempfile
+
+    os.environ["FOEDUS_OFFLINE"] = "1"
+    os.environ["FOEDUS_CACHE_DIR"] = tempfile.mkdtemp(prefix="foedus-test-cache-")
+    d = real_data_dir()
+    if d is not None:
+        os.environ["FOEDUS_DATA_DIR"] = str(d)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(request, tmp_path_factory, monkeypatch):
     """Every test gets its own empty cache; unit tests also lose any mirror setting."""

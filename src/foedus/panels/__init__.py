@@ -8,6 +8,7 @@ panel's rows and key columns exactly, codes values outside its source's coverage
 from foedus.panels.alliances import add_atop_alliance, add_cow_alliance
 from foedus.panels.base import ASSUMED_THROUGH, PanelInfo, inspect
 from foedus.panels.capabilities import add_nmc
+from foedus.panels.conflict import add_cow_mids, add_cow_wars, add_gml_mids, add_peace_years
 from foedus.panels.create import dyad_years, membership_spells, state_years
 from foedus.panels.economy import add_cow_trade, add_igos
 from foedus.panels.powers import add_cow_majors, add_maoz_powers
@@ -21,6 +22,10 @@ __all__ = [
     "PanelInfo",
     "add_atop_alliance",
     "add_cow_alliance",
+    "add_cow_mids",
+    "add_cow_wars",
+    "add_gml_mids",
+    "add_peace_years",
     "add_cow_majors",
     "add_cow_trade",
     "add_igos",

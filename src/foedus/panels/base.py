@@ -131,6 +131,16 @@ def zero_fill(
     ]
 
 
+def no_clash(df: pl.DataFrame, cols: list[str], what: str) -> None:
+    """Refuse to overwrite columns the panel already has (e.g. an enricher run twice)."""
+    clash = [c for c in cols if c in df.columns]
+    if clash:
+        raise PanelError(
+            f"{what} would overwrite columns already in the panel: {clash}",
+            "drop or rename them first, e.g. df.drop(" + ", ".join(map(repr, clash)) + ").",
+        )
+
+
 def add_state_values(
     df: pl.DataFrame, info: PanelInfo, values: pl.DataFrame, cols: list[str], what: str
 ) -> pl.DataFrame:
@@ -148,6 +158,7 @@ def add_state_values(
     year = "year" if "year" in values.columns else None
     table = StateTable(values, c, cols, year)
     yrs = df.get_column("year") if year else None
+    no_clash(df, cols if info.kind == "state" else [f"{x}{i}" for i in "12" for x in cols], what)
     if info.kind == "state":
         return df.with_columns(table.gather(df.get_column(c), yrs))
     new = []
@@ -175,6 +186,7 @@ def add_dyad_values(
 
     c = info.code
     values = values.rename({"ccode1": f"{c}1", "ccode2": f"{c}2"}) if c != "ccode" else values
+    no_clash(df, cols, what)
     table = DyadTable(values, cols, f"{c}1", f"{c}2")
     a, b = df.get_column(f"{c}1"), df.get_column(f"{c}2")
     if unordered:
