@@ -12,11 +12,27 @@ from typing import Any
 __version__ = "0.1.0"
 
 _PANEL_NAMES = {
-    "dyad_years", "state_years", "membership_spells", "ENRICHERS", "ASSUMED_THROUGH",
-    "add_atop_alliance", "add_cow_alliance", "add_nmc", "add_cow_majors", "add_maoz_powers",
-    "add_strategic_rivalries", "add_cow_trade", "add_igos", "add_contiguity",
-    "add_minimum_distance", "add_capital_distance", "add_rugged_terrain", "add_cow_mids",
-    "add_gml_mids", "add_cow_wars", "add_peace_years",
+    "dyad_years",
+    "state_years",
+    "membership_spells",
+    "ENRICHERS",
+    "ASSUMED_THROUGH",
+    "add_atop_alliance",
+    "add_cow_alliance",
+    "add_nmc",
+    "add_cow_majors",
+    "add_maoz_powers",
+    "add_strategic_rivalries",
+    "add_cow_trade",
+    "add_igos",
+    "add_contiguity",
+    "add_minimum_distance",
+    "add_capital_distance",
+    "add_rugged_terrain",
+    "add_cow_mids",
+    "add_gml_mids",
+    "add_cow_wars",
+    "add_peace_years",
 }
 
 

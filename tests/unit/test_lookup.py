@@ -74,3 +74,14 @@ def test_text_columns_are_looked_up():
     left = pl.DataFrame({"ccode1": [2, 2, 2], "ccode2": [365, 20, 40], "year": [1950] * 3})
     got = DyadTable(right, ["label"]).gather(left["ccode1"], left["ccode2"], left["year"])[0]
     assert got.to_list() == [None, "a", None] and got.dtype == pl.String
+
+
+def test_duplicate_keys_are_refused():
+    import pytest
+
+    dup = pl.DataFrame({"ccode": [2, 2], "year": [1950, 1950], "x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="not unique"):
+        StateTable(dup, "ccode", ["x"])
+    dup2 = pl.DataFrame({"ccode1": [2, 2], "ccode2": [20, 20], "year": [1950] * 2, "v": [1, 2]})
+    with pytest.raises(ValueError, match="not unique"):
+        DyadTable(dup2, ["v"])

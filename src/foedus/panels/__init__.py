@@ -11,6 +11,12 @@ from foedus.panels.capabilities import add_nmc
 from foedus.panels.conflict import add_cow_mids, add_cow_wars, add_gml_mids, add_peace_years
 from foedus.panels.create import dyad_years, membership_spells, state_years
 from foedus.panels.economy import add_cow_trade, add_igos
+from foedus.panels.geography import (
+    add_capital_distance,
+    add_contiguity,
+    add_minimum_distance,
+    add_rugged_terrain,
+)
 from foedus.panels.powers import add_cow_majors, add_maoz_powers
 from foedus.panels.registry import ENRICHERS, Enricher
 from foedus.panels.rivalries import add_strategic_rivalries
@@ -21,6 +27,8 @@ __all__ = [
     "Enricher",
     "PanelInfo",
     "add_atop_alliance",
+    "add_capital_distance",
+    "add_contiguity",
     "add_cow_alliance",
     "add_cow_majors",
     "add_cow_mids",
@@ -29,8 +37,10 @@ __all__ = [
     "add_gml_mids",
     "add_igos",
     "add_maoz_powers",
+    "add_minimum_distance",
     "add_nmc",
     "add_peace_years",
+    "add_rugged_terrain",
     "add_strategic_rivalries",
     "dyad_years",
     "inspect",

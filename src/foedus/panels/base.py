@@ -112,7 +112,7 @@ def left_join_checked(
 
 def outside(year: pl.Expr, first: int | None, last: int | None) -> pl.Expr:
     """True where ``year`` lies outside a source's coverage [first, last]."""
-    cond = pl.lit(False)
+    cond = year.is_null()  # a row without a year is outside every coverage
     if first is not None:
         cond = cond | (year < first)
     if last is not None:
@@ -185,7 +185,8 @@ def add_dyad_values(
     from foedus.panels.lookup import DyadTable
 
     c = info.code
-    values = values.rename({"ccode1": f"{c}1", "ccode2": f"{c}2"}) if c != "ccode" else values
+    if c != "ccode":  # sources keyed ccode1/ccode2 serve G-W panels under their names
+        values = values.rename({"ccode1": f"{c}1", "ccode2": f"{c}2"}, strict=False)
     no_clash(df, cols, what)
     table = DyadTable(values, cols, f"{c}1", f"{c}2")
     a, b = df.get_column(f"{c}1"), df.get_column(f"{c}2")
@@ -200,6 +201,8 @@ def add_dyad_values(
 def symmetric(pairs: pl.DataFrame, c1: str = "ccode1", c2: str = "ccode2") -> pl.DataFrame:
     """A non-directed dyad table made directed: each (a, b) row also as (b, a)."""
     swapped = pairs.rename({c1: c2, c2: c1}).select(pairs.columns)
+    if pairs.select((pl.col(c1) < pl.col(c2)).all()).item():  # no pair can appear twice
+        return pl.concat([pairs, swapped], how="vertical")
     return pl.concat([pairs, swapped], how="vertical").unique(
         [c1, c2, "year"], keep="first", maintain_order=True
     )

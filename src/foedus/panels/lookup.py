@@ -77,8 +77,6 @@ class StateTable:
         self, frame: pl.DataFrame, code: str, cols: list[str], year: str | None = "year"
     ) -> None:
         keys = [code] + ([year] if year else [])
-        if frame.select(pl.struct(keys).is_duplicated().any()).item():
-            raise ValueError(f"look-up table is not unique on {keys}")
         codes = _codes(frame.get_column(code))
         _check_codes(codes)
         if year:
@@ -91,6 +89,8 @@ class StateTable:
             flat = codes
         self.present = np.zeros(MAX_CODE * self.ny, dtype=bool)
         self.present[flat] = True
+        if int(self.present.sum()) != frame.height:  # two rows share a cell
+            raise ValueError(f"look-up table is not unique on {keys}")
         self._t = _Table(frame, cols, flat, MAX_CODE * self.ny)
 
     def gather(self, codes: pl.Series, years: pl.Series | None = None) -> list[pl.Series]:
@@ -117,8 +117,6 @@ class DyadTable:
         code2: str = "ccode2",
         year: str = "year",
     ) -> None:
-        if frame.select(pl.struct(code1, code2, year).is_duplicated().any()).item():
-            raise ValueError(f"look-up table is not unique on {[code1, code2, year]}")
         c1, c2 = _codes(frame.get_column(code1)), _codes(frame.get_column(code2))
         _check_codes(c1, c2)
         years = _codes(frame.get_column(year))
@@ -131,6 +129,8 @@ class DyadTable:
         flat = inv * self.ny + (years - self.y0)
         self.present = np.zeros(size, dtype=bool)
         self.present[flat] = True
+        if int(self.present.sum()) != frame.height:  # two rows share a cell
+            raise ValueError(f"look-up table is not unique on {[code1, code2, year]}")
         self._t = _Table(frame, cols, flat, size)
 
     def gather(self, code1: pl.Series, code2: pl.Series, years: pl.Series) -> list[pl.Series]:
