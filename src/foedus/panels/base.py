@@ -198,6 +198,27 @@ def add_dyad_values(
     return df.with_columns(table.gather(a, b, df.get_column("year")))
 
 
+def shrink_ints(frame: pl.DataFrame, cols: list[str] | None = None) -> pl.DataFrame:
+    """Cast integer columns to the narrowest integer type that holds their values (less memory
+    to move when millions of panel rows look them up)."""
+    exprs = []
+    for c in cols if cols is not None else frame.columns:
+        s = frame.get_column(c)
+        if not s.dtype.is_integer() or s.len() == 0 or s.null_count() == s.len():
+            continue
+        lo, hi = int(s.min()), int(s.max())  # type: ignore[arg-type]
+        for t, (a, b) in (
+            (pl.Int8, (-128, 127)),
+            (pl.Int16, (-32768, 32767)),
+            (pl.Int32, (-(2**31), 2**31 - 1)),
+        ):
+            if a <= lo and hi <= b:
+                if t != s.dtype:
+                    exprs.append(pl.col(c).cast(t))
+                break
+    return frame.with_columns(exprs) if exprs else frame
+
+
 def symmetric(pairs: pl.DataFrame, c1: str = "ccode1", c2: str = "ccode2") -> pl.DataFrame:
     """A non-directed dyad table made directed: each (a, b) row also as (b, a)."""
     swapped = pairs.rename({c1: c2, c2: c1}).select(pairs.columns)

@@ -37,7 +37,15 @@ def nmc(version: str = "7.0") -> pl.DataFrame:
     """The NMC state-years (``ccode, year`` and the seven columns)."""
     if version not in NMC_SOURCES:
         raise PanelError(f"unknown NMC version {version!r}", "use version='7.0' or '6.0'.")
-    return loaders.load(NMC_SOURCES[version][0]).select("ccode", "year", *NMC_COLS)
+    frame = loaders.load(NMC_SOURCES[version][0]).select("ccode", "year", *NMC_COLS)
+    # the four counts are whole numbers below 2**31: Int32 halves what a panel carries
+    whole = [
+        c
+        for c in ("milex", "milper", "irst", "pec")
+        if frame.select(((pl.col(c) % 1) == 0).all()).item()
+        and (frame.get_column(c).drop_nulls().abs().max() or 0) < 2**31
+    ]
+    return frame.with_columns(pl.col(whole).cast(pl.Int32))
 
 
 @enricher(

@@ -111,6 +111,7 @@ from foedus.panels.base import (
     add_dyad_values,
     add_state_values,
     require,
+    shrink_ints,
     zero_fill,
 )
 from foedus.panels.create import dyad_years
@@ -304,7 +305,8 @@ def mid_dyad_years(source: Source = "cow") -> pl.DataFrame:
     d = loaders.load(f"ps-{source}-mid-ddydisps")
     p = f"{source}mid"
     d = d.select("dispnum", *KEYS, f"{p}ongoing", f"{p}onset", *PARTICIPANT_COLS, *DISPUTE_COLS)
-    return _as_ints(d, [f"{p}ongoing", f"{p}onset"])
+    d = _as_ints(d, [f"{p}ongoing", f"{p}onset"])
+    return shrink_ints(d, [c for c in d.columns if c not in KEYS])
 
 
 def war_dyad_years() -> pl.DataFrame:

@@ -30,44 +30,32 @@ def _check_codes(*arrays: np.ndarray) -> None:
 
 
 class _Table:
-    """One flat array per column over a key space of ``size`` cells. Integer columns without
-    missing values keep their integer type; text columns are stored as integer codes into a
-    list of labels; the others are float64 with NaN for missing."""
+    """A source's columns plus one all-null row, and for every cell of the key space (plus one
+    "miss" cell) the row holding its values (the null row when the source has none).
+
+    A look-up is then one NumPy ``take`` of row numbers and one multi-threaded Polars gather of
+    all columns, which keeps every dtype (text, enums, nulls) as the source has it.
+    """
 
     def __init__(self, frame: pl.DataFrame, cols: list[str], flat: np.ndarray, size: int) -> None:
-        self.dtypes = {c: frame.schema[c] for c in cols}
-        self.arrays: dict[str, np.ndarray] = {}
-        self.is_float: dict[str, bool] = {}
-        self.labels: dict[str, pl.Series] = {}
-        for c in cols:
-            s = frame.get_column(c)
-            if s.dtype == pl.String or isinstance(s.dtype, pl.Categorical | pl.Enum):
-                labels = s.cast(pl.String).drop_nulls().unique(maintain_order=True)
-                self.labels[c] = labels
-                s = s.cast(pl.String).replace_strict(
-                    labels,
-                    pl.Series(range(len(labels)), dtype=pl.Int32),
-                    default=None,
-                    return_dtype=pl.Int32,
-                )
-            exact_int = s.dtype.is_integer() and s.null_count() == 0
-            vals = s.to_numpy() if exact_int else s.cast(pl.Float64).fill_null(np.nan).to_numpy()
-            arr = np.zeros(size, dtype=vals.dtype) if exact_int else np.full(size, np.nan)
-            arr[flat] = vals
-            self.arrays[c], self.is_float[c] = arr, not exact_int
+        self.size = size
+        src = frame.select(cols)
+        self.src = pl.concat([src, src.clear(1)], how="vertical")
+        self.row = np.full(size + 1, frame.height, dtype=np.int32)
+        self.row[flat] = np.arange(frame.height, dtype=np.int32)
 
-    def take(self, flat: np.ndarray, hit: np.ndarray) -> list[pl.Series]:
-        flat = np.where(hit, flat, 0)
-        got = pl.DataFrame({c: a.take(flat) for c, a in self.arrays.items()})
-        mask = pl.Series("hit", hit)
-        exprs = []
-        for c, t in self.dtypes.items():
-            e = pl.when(mask).then(pl.col(c).fill_nan(None) if self.is_float[c] else pl.col(c))
-            if c in self.labels:
-                codes = pl.Series(range(len(self.labels[c])), dtype=pl.Int64)
-                e = e.cast(pl.Int64).replace_strict(codes, self.labels[c], default=None)
-            exprs.append(e.cast(t).alias(c))
-        return got.select(exprs).get_columns()
+    def take(self, flat: np.ndarray) -> list[pl.Series]:
+        rows = self.row.take(flat)
+        null_row = self.src.height - 1
+        hits = np.flatnonzero(rows != null_row)
+        if len(hits) >= len(rows) // 8:
+            return self.src[pl.Series(rows)].get_columns()
+        # sparse sources (disputes, wars, rivalries): scatter the few matches into null columns
+        got = self.src[pl.Series(rows[hits])]
+        return [
+            pl.repeat(None, len(rows), dtype=s.dtype, eager=True).alias(s.name).scatter(hits, s)
+            for s in got.get_columns()
+        ]
 
 
 class StateTable:
@@ -87,23 +75,33 @@ class StateTable:
         else:
             self.y0, self.ny = None, 1
             flat = codes
-        self.present = np.zeros(MAX_CODE * self.ny, dtype=bool)
+        self.present = np.zeros(MAX_CODE * self.ny + 1, dtype=bool)  # + the miss cell
         self.present[flat] = True
         if int(self.present.sum()) != frame.height:  # two rows share a cell
             raise ValueError(f"look-up table is not unique on {keys}")
         self._t = _Table(frame, cols, flat, MAX_CODE * self.ny)
 
     def gather(self, codes: pl.Series, years: pl.Series | None = None) -> list[pl.Series]:
-        c = _codes(codes)
-        ok = (c >= 0) & (c < MAX_CODE)
+        size = self._t.size
+        c = pl.col("c").cast(pl.Int32)
+        ok = c.is_between(0, MAX_CODE - 1)
         if self.y0 is None:
-            flat = np.where(ok, c, 0)
+            keys = pl.DataFrame({"c": codes})
+            cell = c
         else:
             assert years is not None
-            y = _codes(years) - self.y0
-            ok &= (y >= 0) & (y < self.ny)
-            flat = np.where(ok, c * self.ny + y, 0)
-        return self._t.take(flat, ok & self.present.take(flat))
+            keys = pl.DataFrame({"c": codes, "y": years})
+            y = pl.col("y").cast(pl.Int32) - self.y0
+            ok = ok & y.is_between(0, self.ny - 1)
+            cell = c * self.ny + y
+        flat = _flat(keys, ok, cell, size)
+        return self._t.take(flat)
+
+
+def _flat(keys: pl.DataFrame, ok: pl.Expr, cell: pl.Expr, miss: int) -> np.ndarray:
+    """The table cell of each key row, or ``miss`` (one fused, multi-threaded Polars pass)."""
+    expr = pl.when(ok.fill_null(False)).then(cell).otherwise(miss).cast(pl.Int32)
+    return keys.select(expr.alias("flat")).to_series().to_numpy()
 
 
 class DyadTable:
@@ -120,24 +118,26 @@ class DyadTable:
         c1, c2 = _codes(frame.get_column(code1)), _codes(frame.get_column(code2))
         _check_codes(c1, c2)
         years = _codes(frame.get_column(year))
-        self.pair = np.full(MAX_CODE * MAX_CODE, -1, dtype=np.int32)
+        self.pair = np.full(MAX_CODE * MAX_CODE + 1, -1, dtype=np.int32)  # + the miss cell
         uniq, inv = np.unique(c1 * MAX_CODE + c2, return_inverse=True)
         self.pair[uniq] = np.arange(len(uniq), dtype=np.int32)
         self.y0 = int(years.min()) if years.size else 0
         self.ny = int(years.max()) - self.y0 + 1 if years.size else 1
         size = max(len(uniq), 1) * self.ny
         flat = inv * self.ny + (years - self.y0)
-        self.present = np.zeros(size, dtype=bool)
+        self.present = np.zeros(size + 1, dtype=bool)  # + the miss cell
         self.present[flat] = True
         if int(self.present.sum()) != frame.height:  # two rows share a cell
             raise ValueError(f"look-up table is not unique on {[code1, code2, year]}")
         self._t = _Table(frame, cols, flat, size)
 
     def gather(self, code1: pl.Series, code2: pl.Series, years: pl.Series) -> list[pl.Series]:
-        a, b = _codes(code1), _codes(code2)
-        y = _codes(years) - self.y0
-        ok = (a >= 0) & (a < MAX_CODE) & (b >= 0) & (b < MAX_CODE) & (y >= 0) & (y < self.ny)
-        p = self.pair.take(np.where(ok, a * MAX_CODE + b, 0)).astype(np.int64)
-        ok &= p >= 0
-        flat = np.where(ok, p * self.ny + y, 0)
-        return self._t.take(flat, ok & self.present.take(flat))
+        size = self._t.size
+        a, b = pl.col("a").cast(pl.Int32), pl.col("b").cast(pl.Int32)
+        keys = pl.DataFrame({"a": code1, "b": code2, "y": years})
+        in_range = a.is_between(0, MAX_CODE - 1) & b.is_between(0, MAX_CODE - 1)
+        pair_cell = _flat(keys, in_range, a * MAX_CODE + b, MAX_CODE * MAX_CODE)
+        keys = keys.with_columns(p=pl.Series(self.pair.take(pair_cell)))
+        p, y = pl.col("p"), pl.col("y").cast(pl.Int32) - self.y0
+        flat = _flat(keys, (p >= 0) & y.is_between(0, self.ny - 1), p * self.ny + y, size)
+        return self._t.take(flat)
