@@ -310,6 +310,8 @@ def country(
 
 
 def _parse_value(v: str) -> object:
+    if "|" in v:  # a list: keep=cinc|milex
+        return [_parse_value(x) for x in v.split("|") if x]
     low = v.lower()
     if low in ("true", "yes"):
         return True

@@ -229,3 +229,8 @@ def test_wrong_frames_are_refused(func):
         func(pl.DataFrame({"x": [1]}))
     with pytest.raises(PanelError):
         func(pl.DataFrame({"gwcode1": [2], "gwcode2": [20], "year": [2000]}))
+
+
+def test_nmc_keep_accepts_one_name():
+    d = dyads([(2, 20, 2000)]).pipe(add_nmc, keep="cinc")
+    assert d.columns == ["ccode1", "ccode2", "year", "cinc1", "cinc2", "cinc_prop1", "cinc_ratio"]

@@ -60,7 +60,7 @@ def add_nmc(
 ) -> pl.DataFrame:
     """COW National Material Capabilities: the six components and CINC."""
     info = require(df, "add_nmc", systems=("cow",))
-    cols = list(keep) if keep is not None else NMC_COLS
+    cols = NMC_COLS if keep is None else [keep] if isinstance(keep, str) else list(keep)
     unknown = [c for c in cols if c not in NMC_COLS]
     if unknown:
         raise PanelError(f"unknown NMC columns {unknown}", f"choose from {NMC_COLS}.")
