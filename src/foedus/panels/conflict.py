@@ -312,20 +312,7 @@ def mid_dyad_years(source: Source = "cow") -> pl.DataFrame:
 def war_dyad_years() -> pl.DataFrame:
     """COW inter-state war dyad-years, whittled (:func:`whittle_wars`), with integer columns."""
     w = whittle_wars(loaders.load("ps-cow-war-inter"))
-    return _as_ints(
-        w,
-        [
-            "cowinterongoing",
-            "cowinteronset",
-            "sidea1",
-            "sidea2",
-            "initiator1",
-            "initiator2",
-            "outcome1",
-            "outcome2",
-            "resume",
-        ],
-    )
+    return _as_ints(w, [c for c in WAR_COLS if not c.startswith("batdeath")])
 
 
 def _init_expr(rule: str, side: str) -> pl.Expr:

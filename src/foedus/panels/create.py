@@ -61,7 +61,9 @@ def membership_spells(system: System = "cow") -> pl.DataFrame:
     return spells.with_columns(open_ended=pl.col("end") == pl.col("end").max())
 
 
-def _spells_through(system: System, hi: int, spells: pl.DataFrame | None) -> pl.DataFrame:
+def spells_through(
+    system: System, hi: int = ASSUMED_THROUGH, spells: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Spells with open-ended ones extended to the end of ``max(hi, ASSUMED_THROUGH)``."""
     sp = membership_spells(system) if spells is None else _check_spells(spells)
     last = pl.lit(dt.date(max(hi, ASSUMED_THROUGH), 12, 31))
@@ -102,7 +104,7 @@ def state_years(
     """
     lo, hi = _years(years, 1816)
     code = "ccode" if system == "cow" else "gwcode"
-    sp = _spells_through(system, hi, spells)
+    sp = spells_through(system, hi, spells)
     out = (
         sp.select(
             pl.col("code").cast(pl.Int32).alias(code),
@@ -137,7 +139,7 @@ def dyad_years(
     """
     lo, hi = _years(years, 1816)
     code = "ccode" if system == "cow" else "gwcode"
-    sp = _spells_through(system, hi, spells)
+    sp = spells_through(system, hi, spells)
     pairs = sp.join(sp, how="cross", suffix="2").filter(
         (pl.col("code") != pl.col("code2")) if directed else (pl.col("code") < pl.col("code2"))
     )

@@ -87,7 +87,6 @@ Citations: Stinnett et al. (2002); Schvitz et al. (2022); Nunn & Puga (2012); Fe
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 import numpy as np
@@ -96,13 +95,12 @@ import polars as pl
 from foedus import loaders
 from foedus.errors import PanelError
 from foedus.panels.base import (
-    ASSUMED_THROUGH,
     System,
     add_state_values,
     require,
     zero_fill,
 )
-from foedus.panels.create import membership_spells
+from foedus.panels.create import spells_through
 from foedus.panels.lookup import MAX_CODE
 from foedus.panels.registry import enricher
 
@@ -432,9 +430,7 @@ def add_minimum_distance(df: pl.DataFrame) -> pl.DataFrame:
 def _spells(system: System) -> pl.DataFrame:
     """Membership spells, the open-ended ones running through :data:`ASSUMED_THROUGH` (as in
     :func:`foedus.panels.dyad_years`)."""
-    sp = membership_spells(system)
-    last = pl.lit(dt.date(ASSUMED_THROUGH, 12, 31))
-    return sp.with_columns(end=pl.when(pl.col("open_ended")).then(last).otherwise(pl.col("end")))
+    return spells_through(system)
 
 
 @enricher(
