@@ -1,0 +1,238 @@
+"""Alliance-portfolio similarity: Kendall's tau-b, Signorino & Ritter's S, Cohen's kappa and
+Scott's pi, for every pair of states in a year at once.
+
+Coding rules
+------------
+* **Portfolios.** In year *t* every system member *i* has a portfolio ``x_i = (x_i1 ... x_iN)``
+  over the *N* members, *including itself* (a state is maximally allied with itself, as in
+  EUGene and Bueno de Mesquita & Lalman 1992). Valued codings (4 categories):
+
+  - ATOP 5.1 (``source="atop"``): 3 = defence or offence pledge of *i* to *k*; 2 = neutrality
+    or consultation (no defence/offence); 1 = non-aggression only; 0 = none. ATOP pledges
+    can be asymmetric, so ``x_ik`` is *i*'s pledge to *k* (the ``ccode1 -> ccode2`` row).
+  - COW v4.1 (``source="cow"``): 3 = defence pact; 2 = neutrality or non-aggression; 1 =
+    entente only; 0 = none (symmetric).
+
+  ``coding="binary"`` uses 1 for any alliance, 0 for none.
+* **Measures** for a pair (i, j), over the categories of their two portfolios:
+
+  - ``taub``: Kendall's tau-b of the two portfolios (Bueno de Mesquita 1975): (n_c - n_d) /
+    sqrt((n_0 - n_1)(n_0 - n_2)); missing when either portfolio has a single category.
+  - ``s_un``: S with absolute distances, unweighted: 1 - 2 * sum_k |x_ik - x_jk| / (d_max N)
+    (Signorino & Ritter 1999; d_max = 3 valued, 1 binary). ``s_un_sq``: squared distances,
+    1 - 2 * sum_k (x_ik - x_jk)^2 / (d_max^2 N).
+  - ``s_wt``: S weighted by each partner's share of capabilities (CINC, NMC 7.0),
+    1 - 2 * sum_k w_k |x_ik - x_jk| / (d_max sum_k w_k), skipping partners with missing CINC
+    (EUGene); missing when no partner has CINC.
+  - ``kappa``: Cohen's weighted kappa with quadratic weights ((a - b)/d_max)^2 and the full
+    category set in the marginals (Häge 2011): 1 - sum w o / sum w p q.
+  - ``pi``: Scott's pi, nominal: (p_o - p_e) / (1 - p_e), p_e from the pooled marginals.
+* Self-pairs are not reported. All measures are symmetric in (i, j); directed output repeats
+  each value for (j, i).
+
+How: the 4 x 4 contingency table of every pair in a year is a set of matrix products of the
+category indicator matrices (``C_ab = A_a A_b'``), so a year costs 16 products of N x N
+matrices instead of N^2 / 2 table builds.
+
+Caveat (see docs/foundations.md): alliance-portfolio similarity is built from alliances, so it
+is endogenous to alliance formation; do not use it to predict alliance onset without care.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+MEASURES = ("taub", "s_un", "s_un_sq", "s_wt", "kappa", "pi")
+
+
+def pair_measures(
+    x: np.ndarray,
+    levels: int,
+    weights: np.ndarray | None = None,
+    measures: Sequence[str] = MEASURES,
+) -> dict[str, np.ndarray]:
+    """All pairwise measures for one year's portfolio matrix.
+
+    ``x`` is an N x N integer matrix of categories 0..levels-1 (row i = state i's portfolio,
+    diagonal = its commitment to itself). ``weights`` (length N, NaN = missing) are needed for
+    ``s_wt``. Returns N x N float matrices (NaN where undefined).
+    """
+    x = np.asarray(x)
+    n = x.shape[0]
+    dmax = levels - 1
+    ind = np.stack([(x == a).astype(np.float64) for a in range(levels)])  # (L, N, N)
+    c = np.einsum("aik,bjk->abij", ind, ind, optimize=True)  # contingency counts (L, L, N, N)
+    out: dict[str, np.ndarray] = {}
+    cat = np.arange(levels)
+    dist = np.abs(cat[:, None] - cat[None, :]).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if "s_un" in measures:
+            d = np.einsum("ab,abij->ij", dist, c)
+            out["s_un"] = 1 - 2 * d / (dmax * n)
+        if "s_un_sq" in measures:
+            d2 = np.einsum("ab,abij->ij", dist**2, c)
+            out["s_un_sq"] = 1 - 2 * d2 / (dmax**2 * n)
+        if "s_wt" in measures:
+            if weights is None:
+                raise ValueError("s_wt needs weights")
+            w = np.where(np.isnan(weights), 0.0, weights)
+            cw = np.einsum("aik,bjk,k->abij", ind, ind, w, optimize=True)
+            dw = np.einsum("ab,abij->ij", dist, cw)
+            total = w.sum()
+            out["s_wt"] = 1 - 2 * dw / (dmax * total) if total > 0 else np.full((n, n), np.nan)
+        rows = ind.sum(axis=2)  # (L, N): how often state i uses each category
+        if "taub" in measures:
+            # pairs concordant / discordant: for each cell, the cells below-right / below-left
+            nc = np.zeros((n, n))
+            nd = np.zeros((n, n))
+            for a in range(levels):
+                for b in range(levels):
+                    if a + 1 < levels:
+                        if b + 1 < levels:
+                            nc += c[a, b] * c[a + 1 :, b + 1 :].sum(axis=(0, 1))
+                        if b > 0:
+                            nd += c[a, b] * c[a + 1 :, :b].sum(axis=(0, 1))
+            n0 = n * (n - 1) / 2
+            ties = (rows * (rows - 1) / 2).sum(axis=0)  # (N,)
+            denom = np.sqrt(np.outer(n0 - ties, n0 - ties))
+            out["taub"] = np.where(denom > 0, (nc - nd) / denom, np.nan)
+        if "kappa" in measures:
+            wq = (dist / dmax) ** 2
+            obs = np.einsum("ab,abij->ij", wq, c) / n
+            p = rows.T / n  # (N, L)
+            exp = p @ wq @ p.T
+            out["kappa"] = np.where(exp > 0, 1 - obs / exp, np.nan)
+        if "pi" in measures:
+            po = np.einsum("aaij->ij", c) / n
+            p = rows / n  # (L, N)
+            m = (p[:, :, None] + p[:, None, :]) / 2  # (L, N, N)
+            pe = (m**2).sum(axis=0)
+            out["pi"] = np.where(pe < 1, (po - pe) / (1 - pe), np.nan)
+    return {k: out[k] for k in measures if k in out}
+
+
+# --- all dyad-years ---------------------------------------------------------------------------
+
+import polars as pl  # noqa: E402
+
+from foedus import loaders  # noqa: E402
+from foedus.errors import PanelError  # noqa: E402
+
+COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
+
+
+def portfolio_ties(source: str = "atop", coding: str = "valued") -> pl.DataFrame:
+    """Directed ties ``ccode1, ccode2, year, tie`` (tie > 0) under the portfolio coding."""
+    if source == "atop":
+        a = loaders.load("ps-atop-alliance")
+        tie = (
+            pl.when((pl.col("atop_defense") > 0) | (pl.col("atop_offense") > 0))
+            .then(3)
+            .when((pl.col("atop_neutral") > 0) | (pl.col("atop_consul") > 0))
+            .then(2)
+            .when(pl.col("atop_nonagg") > 0)
+            .then(1)
+            .otherwise(0)
+        )
+        t = a.select("ccode1", "ccode2", "year", tie.alias("tie"))
+    elif source == "cow":
+        from foedus.panels.alliances import cow_alliance_dyad_years
+
+        d = cow_alliance_dyad_years()
+        tie = (
+            pl.when(pl.col("cow_defense") > 0)
+            .then(3)
+            .when((pl.col("cow_neutrality") > 0) | (pl.col("cow_nonaggression") > 0))
+            .then(2)
+            .when(pl.col("cow_entente") > 0)
+            .then(1)
+            .otherwise(0)
+        )
+        t = d.select("ccode1", "ccode2", "year", tie.alias("tie"))
+        t = pl.concat(
+            [
+                t,
+                t.select(
+                    pl.col("ccode2").alias("ccode1"),
+                    pl.col("ccode1").alias("ccode2"),
+                    "year",
+                    "tie",
+                ),
+            ]
+        )
+    else:
+        raise PanelError(f"unknown alliance source {source!r}", "use source='atop' or 'cow'.")
+    if coding == "binary":
+        t = t.with_columns(pl.col("tie").clip(0, 1))
+    elif coding != "valued":
+        raise PanelError(f"unknown coding {coding!r}", "use coding='valued' or 'binary'.")
+    return t.filter(pl.col("tie") > 0).with_columns(pl.col("tie").cast(pl.Int8))
+
+
+def similarity(
+    source: str = "atop",
+    coding: str = "valued",
+    years: tuple[int, int] | None = None,
+    *,
+    directed: bool = False,
+    measures: Sequence[str] = MEASURES,
+) -> pl.DataFrame:
+    """Portfolio similarity for every COW dyad-year (see the module docstring).
+
+    Returns ``ccode1, ccode2, year`` and one column per measure; non-directed
+    (``ccode1 < ccode2``) unless ``directed=True``. Years default to the source's coverage.
+    """
+    from foedus.panels import state_years
+    from foedus.panels.capabilities import nmc
+
+    lo, hi = years if years is not None else COVERAGE[source]
+    levels = 4 if coding == "valued" else 2
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise PanelError(f"unknown similarity measures {unknown}", f"choose from {MEASURES}.")
+    sy = state_years(years=(max(lo, 1816), hi)).sort("year", "ccode")
+    ties = portfolio_ties(source, coding).filter(pl.col("year").is_between(lo, hi))
+    cinc = nmc("7.0").select("ccode", "year", "cinc") if "s_wt" in measures else None
+    sy_years = sy.get_column("year").to_numpy()
+    sy_codes = sy.get_column("ccode").to_numpy()
+    bounds = np.flatnonzero(np.diff(sy_years)) + 1
+    starts, ends = np.r_[0, bounds], np.r_[bounds, len(sy_years)]
+    ties = ties.sort("year")
+    t_year = ties.get_column("year").to_numpy()
+    t_a, t_b = ties.get_column("ccode1").to_numpy(), ties.get_column("ccode2").to_numpy()
+    t_v = ties.get_column("tie").to_numpy()
+    w_all = None
+    if cinc is not None:
+        w_all = sy.join(cinc, on=["ccode", "year"], how="left", maintain_order="left")
+        w_all = w_all.get_column("cinc").fill_null(np.nan).to_numpy()
+    pos = np.full(1000, -1, dtype=np.int64)
+    parts: list[dict[str, np.ndarray]] = []
+    for s, e in zip(starts, ends, strict=True):
+        year = int(sy_years[s])
+        codes = sy_codes[s:e]
+        n = len(codes)
+        pos[:] = -1
+        pos[codes] = np.arange(n)
+        x = np.zeros((n, n), dtype=np.int8)
+        np.fill_diagonal(x, levels - 1)
+        k0, k1 = np.searchsorted(t_year, [year, year + 1])
+        i, j = pos[t_a[k0:k1]], pos[t_b[k0:k1]]
+        ok = (i >= 0) & (j >= 0) & (i != j)
+        x[i[ok], j[ok]] = np.maximum(x[i[ok], j[ok]], t_v[k0:k1][ok])
+        w = w_all[s:e] if w_all is not None else None
+        m = pair_measures(x, levels, w, measures)
+        iu, ju = np.triu_indices(n, k=1)
+        part = {"ccode1": codes[iu], "ccode2": codes[ju], "year": np.full(len(iu), year)}
+        part.update({k: v[iu, ju] for k, v in m.items()})
+        parts.append(part)
+    cols = ["ccode1", "ccode2", "year", *measures]
+    data = {c: np.concatenate([p[c] for p in parts]) if parts else np.array([]) for c in cols}
+    out = pl.DataFrame(data).with_columns(
+        pl.col("ccode1", "ccode2", "year").cast(pl.Int32),
+        pl.col(list(measures)).fill_nan(None),
+    )
+    if directed:
+        out = pl.concat([out, out.with_columns(ccode1=pl.col("ccode2"), ccode2=pl.col("ccode1"))])
+    return out.sort("ccode1", "ccode2", "year")
