@@ -35,8 +35,17 @@ def bibtex(key: str) -> str:
         raise FoedusError(f"no reference {key!r}", "see registry/references.bib") from None
 
 
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303"}
+
+
 def _clean(s: str) -> str:
-    s = re.sub(r"\\[\"'`^~]\{?(\w)\}?", r"\1", s)
+    import unicodedata
+
+    s = re.sub(
+        r"\\([\"'`^~])\{?(\w)\}?",
+        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]),
+        s,
+    )
     s = s.replace("{\\aa}", "å").replace("--", "–")
     return s.replace("{", "").replace("}", "")
 

@@ -84,3 +84,8 @@ def test_citations_render():
     assert citations.bibtex("leeds2002").startswith("@article{leeds2002,")
     text = citations.plain("leeds2002")
     assert "Leeds" in text and "2002" in text and "International Interactions" in text
+
+
+def test_plain_citations_keep_accents():
+    assert citations.plain("hage2011").startswith("Häge, Frank M. (2011)")
+    assert "Rüegger" in citations.plain("schvitz2022")
