@@ -33,6 +33,9 @@ _PANEL_NAMES = {
     "add_gml_mids",
     "add_cow_wars",
     "add_peace_years",
+    "inspect",
+    "PanelInfo",
+    "Enricher",
 }
 
 

@@ -310,6 +310,8 @@ def country(
 
 
 def _parse_value(v: str) -> object:
+    if v == "":  # keep= : an empty list
+        return []
     if "|" in v:  # a list: keep=cinc|milex
         return [_parse_value(x) for x in v.split("|") if x]
     low = v.lower()
@@ -350,7 +352,10 @@ def _parse_adds(spec: str) -> list[tuple[str, dict[str, object]]]:
 def _enricher_table() -> Table:
     from foedus.panels import ENRICHERS
 
-    t = Table(title="panel enrichers (--add NAME[:option=value;...])")
+    t = Table(
+        title="panel enrichers (--add NAME[:option=value;...]); coverage is that of "
+        "the default source"
+    )
     for col in ("name", "panels", "coverage", "adds", "sources"):
         t.add_column(col, overflow="fold")
     for e in ENRICHERS.values():
@@ -384,7 +389,9 @@ def panel(
     ] = "",
     output: Annotated[
         str | None,
-        typer.Option("-o", "--output", help="File to write (.parquet, .csv, .dta, .arrow)."),
+        typer.Option(
+            "-o", "--output", help="File to write (.parquet, .csv, .dta, .arrow, .feather)."
+        ),
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the enrichers and exit.")] = False,
 ) -> None:

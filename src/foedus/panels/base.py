@@ -96,20 +96,6 @@ def require(
     return info
 
 
-def left_join_checked(
-    df: pl.DataFrame, right: pl.DataFrame, on: list[str], what: str
-) -> pl.DataFrame:
-    """A left join that must keep ``df``'s rows exactly (``right`` unique on ``on``)."""
-    dup = right.select(pl.struct(on).is_duplicated().any()).item()
-    if dup:  # a programming error in an enricher, never the user's
-        raise AssertionError(f"{what}: right side of the join is not unique on {on}")
-    right = right.with_columns(pl.col(c).cast(df.schema[c]) for c in on)
-    out = df.join(right, on=on, how="left", coalesce=True, maintain_order="left")
-    if out.height != df.height:  # pragma: no cover - guarded by the uniqueness check
-        raise AssertionError(f"{what} changed the number of rows")
-    return out
-
-
 def outside(year: pl.Expr, first: int | None, last: int | None) -> pl.Expr:
     """True where ``year`` lies outside a source's coverage [first, last]."""
     cond = year.is_null()  # a row without a year is outside every coverage

@@ -47,8 +47,9 @@ source's coverage (COW 1816-2014, GML 1816-2010) and null outside it. The disput
 panels (``ccode1 < ccode2``) get the record of that ordered pair; the dispute data hold both
 orders. Dispute dyad-years that are not COW dyad-years have no row to go to (COW MID 5.0: MID
 #197, Canada-Russia 1918-1919, before Canada's COW entry in 1920). Flags are Int8, the other
-columns Int32. Directed GML panels also get ``init1``/``init2`` (did the state initiate?), by
-``init``: ``"sidea-orig"`` = Side A originator; ``"sidea-with-joiners"`` = on Side A;
+columns the narrowest integer type that holds their values (e.g. ``dispnum`` Int16).
+Directed GML panels also get ``init1``/``init2`` (did the state initiate?), by ``init``:
+``"sidea-orig"`` = Side A originator; ``"sidea-with-joiners"`` = on Side A;
 ``"sidea-all-joiners"`` (default) = on Side A or a joiner on either side.
 
 **GML state-years** (``add_gml_mids`` on state-years), from the participant file

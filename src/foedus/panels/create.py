@@ -7,8 +7,9 @@ Coding rules
 * **Dyad-year**: both states were members on at least one common day of the year. This drops
   the handful of pairs that are both members in a year without ever coexisting (e.g. the
   Netherlands and Germany in 1945: Germany left on 8 May and re-entered only in 1990); these
-  are the 60 COW and 40 G-W dyad-years that peacesciencer lists as ``false_cow_dyads`` and
-  ``false_gw_dyads``. ``coexist=False`` keeps them.
+  are the 60 COW dyad-years that peacesciencer lists as ``false_cow_dyads`` and the 38 of its
+  40 ``false_gw_dyads`` that do not involve a micro-state (foedus's G-W list has none).
+  ``coexist=False`` keeps them.
 * **Past the list's end**: COW v2016 ends on 2016-12-31 and G-W on 2017-12-31. A spell that runs
   to the list's last day is taken to continue through :data:`ASSUMED_THROUGH` (or the last year
   asked for); later entries (e.g. none for COW v2016) are of course unknown.
