@@ -1,5 +1,20 @@
-"""Measures of alliance foundations (issue: Foundations). So far: portfolio similarity."""
+"""Measures of alliance foundations (issue: Foundations): portfolio similarity, threat."""
 
 from foedus.measures.similarity import MEASURES, pair_measures, portfolio_ties, similarity
+from foedus.measures.threat import (
+    add_threat,
+    common_mid_opponents,
+    shared_rival_contiguous,
+    shared_rivals,
+)
 
-__all__ = ["MEASURES", "pair_measures", "portfolio_ties", "similarity"]
+__all__ = [
+    "MEASURES",
+    "add_threat",
+    "common_mid_opponents",
+    "pair_measures",
+    "portfolio_ties",
+    "shared_rival_contiguous",
+    "shared_rivals",
+    "similarity",
+]
