@@ -38,13 +38,19 @@ def nmc(version: str = "7.0") -> pl.DataFrame:
     if version not in NMC_SOURCES:
         raise PanelError(f"unknown NMC version {version!r}", "use version='7.0' or '6.0'.")
     frame = loaders.load(NMC_SOURCES[version][0]).select("ccode", "year", *NMC_COLS)
-    # the four counts are whole numbers below 2**31: Int32 halves what a panel carries
+    # milper, irst and pec are whole numbers far below 2**31 even summed over the system:
+    # Int32 halves what a panel carries. milex stays 64-bit (world sums pass 2**31 by 2022).
     whole = [
         c
-        for c in ("milex", "milper", "irst", "pec")
+        for c in ("milper", "irst", "pec")
         if frame.select(((pl.col(c) % 1) == 0).all()).item()
-        and (frame.get_column(c).drop_nulls().abs().max() or 0) < 2**31
+        and (frame.get_column(c).drop_nulls().abs().max() or 0) < 2**24
     ]
+    frame = (
+        frame.with_columns(pl.col("milex").cast(pl.Int64))
+        if frame.select(((pl.col("milex") % 1) == 0).all()).item()
+        else frame
+    )
     return frame.with_columns(pl.col(whole).cast(pl.Int32))
 
 
