@@ -1,6 +1,6 @@
 """Measures of alliance foundations (issue: Foundations): similarity, threat, power."""
 
-from foedus.measures import power
+from foedus.measures import network, power
 from foedus.measures.similarity import MEASURES, pair_measures, portfolio_ties, similarity
 from foedus.measures.threat import (
     add_threat,
@@ -15,6 +15,7 @@ __all__ = [
     "common_mid_opponents",
     "pair_measures",
     "portfolio_ties",
+    "network",
     "power",
     "shared_rival_contiguous",
     "shared_rivals",

@@ -1,0 +1,215 @@
+"""The alliance network: graphs per year and pledge type, centrality, blocs, shared allies.
+
+Coding rules
+------------
+* **Ties.** In year *t* two system members are linked if an ATOP 5.1 alliance in force that
+  year carries the chosen pledge between them in either direction (``pledge="defense"``
+  default; ``"offense"``, ``"neutral"``, ``"nonagg"``, ``"consul"`` or ``"any"``), or, with
+  ``source="cow"``, a COW v4.1 alliance of that type (``"defense"``, ``"neutrality"``,
+  ``"nonaggression"``, ``"entente"``, ``"any"``). The graph is undirected; every system member
+  of the year is a node, allied or not.
+* **State-year statistics** (:func:`network_stats`): ``degree`` (number of allies),
+  ``degree_centrality`` (degree / (N - 1)), ``betweenness`` (normalised over all N nodes;
+  Brandes' algorithm), ``eigenvector`` (the leading eigenvector of each connected component's
+  adjacency matrix, unit length, scaled by the component's share of the nodes; 0 for
+  isolates), and ``bloc``: the community by greedy modularity maximisation (Clauset, Newman &
+  Moore 2004), numbered by size (0 = largest); isolates get null. Community numbers are not
+  comparable across years.
+* **Shared allies** (:func:`shared_allies`): for each pair, the number of third states allied
+  to both (a closed-triangle term of network models of alliance formation; Cranmer,
+  Desmarais & Kirkland 2012).
+* Years outside the source's coverage (ATOP 1815-2018; COW 1816-2012) raise an error rather
+  than return an empty graph.
+
+Graphs are :mod:`networkx` graphs; :func:`export_graph` writes GraphML or node-link JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+import polars as pl
+
+from foedus.errors import FoedusError, PanelError
+
+Source = Literal["atop", "cow"]
+COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
+PLEDGES = {
+    "atop": {
+        "defense": ["atop_defense"],
+        "offense": ["atop_offense"],
+        "neutral": ["atop_neutral"],
+        "nonagg": ["atop_nonagg"],
+        "consul": ["atop_consul"],
+        "any": ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"],
+    },
+    "cow": {
+        "defense": ["cow_defense"],
+        "neutrality": ["cow_neutrality"],
+        "nonaggression": ["cow_nonaggression"],
+        "entente": ["cow_entente"],
+        "any": ["cow_defense", "cow_neutrality", "cow_nonaggression", "cow_entente"],
+    },
+}
+
+
+def alliance_ties(source: Source = "atop", pledge: str = "defense") -> pl.DataFrame:
+    """Undirected ties ``ccode1 < ccode2, year`` carrying ``pledge`` in either direction."""
+    if source not in PLEDGES:
+        raise PanelError(f"unknown alliance source {source!r}", "use source='atop' or 'cow'.")
+    if pledge not in PLEDGES[source]:
+        raise PanelError(
+            f"unknown pledge {pledge!r} for {source}", f"choose from {sorted(PLEDGES[source])}."
+        )
+    cols = PLEDGES[source][pledge]
+    if source == "atop":
+        from foedus import loaders
+
+        d = loaders.load("ps-atop-alliance")
+    else:
+        from foedus.panels.alliances import cow_alliance_dyad_years
+
+        d = cow_alliance_dyad_years()
+    lo, hi = pl.min_horizontal("ccode1", "ccode2"), pl.max_horizontal("ccode1", "ccode2")
+    return (
+        d.filter(pl.any_horizontal([pl.col(c) > 0 for c in cols]))
+        .select(lo.alias("ccode1"), hi.alias("ccode2"), "year")
+        .filter(pl.col("ccode1") != pl.col("ccode2"))
+        .unique()
+        .sort("year", "ccode1", "ccode2")
+    )
+
+
+def _check_year(source: Source, year: int) -> None:
+    lo, hi = COVERAGE[source]
+    if not lo <= year <= hi:
+        raise FoedusError(
+            f"{source.upper()} alliance data cover {lo}-{hi}, not {year}",
+            "choose a year inside the coverage (see `foedus data list`).",
+        )
+
+
+def alliance_graph(
+    year: int,
+    pledge: str = "defense",
+    source: Source = "atop",
+    *,
+    ties: pl.DataFrame | None = None,
+    members: list[int] | None = None,
+) -> nx.Graph:
+    """The alliance network of ``year``: every COW system member a node, ties as coded.
+
+    ``ties`` (from :func:`alliance_ties`) and ``members`` may be passed in to build many years
+    without reloading them.
+    """
+    from foedus import countries
+    from foedus.panels import state_years
+
+    _check_year(source, year)
+    if members is None:
+        members = state_years(years=max(year, 1816)).get_column("ccode").to_list()
+    if ties is None:
+        ties = alliance_ties(source, pledge)
+    ties = ties.filter(pl.col("year") == year)
+    g = nx.Graph(year=year, pledge=pledge, source=source)
+    idx = countries.index()
+    for c in members:
+        st = idx.states.get(c)
+        g.add_node(c, name=st.name if st else str(c), abb=st.abb if st else "")
+    present = set(members)
+    g.add_edges_from(
+        (a, b)
+        for a, b in ties.select("ccode1", "ccode2").iter_rows()
+        if a in present and b in present
+    )
+    return g
+
+
+def graph_stats(g: nx.Graph) -> pl.DataFrame:
+    """State statistics of one graph (see the module docstring)."""
+    n = g.number_of_nodes()
+    deg = dict(g.degree())
+    btw = nx.betweenness_centrality(g, normalized=True) if n > 2 else dict.fromkeys(g, 0.0)
+    eig = dict.fromkeys(g, 0.0)
+    for comp in nx.connected_components(g):
+        if len(comp) > 1:
+            nodes_c = sorted(comp)
+            adj = nx.to_numpy_array(g, nodelist=nodes_c)
+            _, vecs = np.linalg.eigh(adj)  # symmetric: the last vector is the leading one
+            lead = np.abs(vecs[:, -1])
+            share = len(comp) / n  # scale so components are comparable within the year
+            eig.update({k: float(v) * share for k, v in zip(nodes_c, lead, strict=True)})
+    blocs: dict[int, int] = {}
+    core = g.subgraph([v for v in g if deg[v] > 0])
+    if core.number_of_edges():
+        comms = sorted(nx.community.greedy_modularity_communities(core), key=len, reverse=True)
+        for i, comm in enumerate(comms):
+            blocs.update(dict.fromkeys(comm, i))
+    nodes = sorted(g)
+    return pl.DataFrame(
+        {
+            "ccode": nodes,
+            "degree": [deg[v] for v in nodes],
+            "degree_centrality": [deg[v] / (n - 1) if n > 1 else 0.0 for v in nodes],
+            "betweenness": [btw[v] for v in nodes],
+            "eigenvector": [eig[v] for v in nodes],
+            "bloc": [blocs.get(v) for v in nodes],
+        },
+        schema_overrides={"ccode": pl.Int32, "degree": pl.Int32, "bloc": pl.Int32},
+    )
+
+
+def network_stats(
+    years: tuple[int, int], pledge: str = "defense", source: Source = "atop"
+) -> pl.DataFrame:
+    """``ccode, year`` and the graph statistics for every system member in ``years``."""
+    from foedus.panels import state_years
+
+    ties = alliance_ties(source, pledge)
+    sy = state_years(years=(max(years[0], 1816), years[1]))
+    frames = []
+    for y in range(years[0], years[1] + 1):
+        members = sy.filter(pl.col("year") == y).get_column("ccode").to_list()
+        g = alliance_graph(y, pledge, source, ties=ties, members=members)
+        frames.append(graph_stats(g).with_columns(year=pl.lit(y, dtype=pl.Int32)))
+    return pl.concat(frames).select("ccode", "year", pl.exclude("ccode", "year"))
+
+
+def shared_allies(pledge: str = "defense", source: Source = "atop") -> pl.DataFrame:
+    """Dyad-years (``ccode1 < ccode2``) with at least one common ally: ``shared_allies``."""
+    from foedus.measures.threat import _pairs_through
+
+    t = alliance_ties(source, pledge)
+    links = pl.concat(
+        [
+            t.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"),
+            t.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("k"), "year"),
+        ]
+    )
+    return _pairs_through(links, "shared_allies")
+
+
+def ego_network(
+    state: int | str, year: int, pledge: str = "defense", source: Source = "atop", radius: int = 1
+) -> nx.Graph:
+    """The state, its allies (and theirs, with ``radius=2``) and the ties among them."""
+    from foedus import countries
+
+    c = countries.ccode(state, year)
+    return nx.ego_graph(alliance_graph(year, pledge, source), c, radius=radius)
+
+
+def export_graph(g: nx.Graph, path: str | Path) -> Path:
+    """Write ``g`` as GraphML (``.graphml``) or node-link JSON (``.json``)."""
+    p = Path(path)
+    if p.suffix == ".graphml":
+        nx.write_graphml(g, p)
+    elif p.suffix == ".json":
+        p.write_text(json.dumps(nx.node_link_data(g, edges="edges"), indent=1))
+    else:
+        raise FoedusError(f"cannot write {p.name!r}", "use a .graphml or .json file name.")
+    return p
