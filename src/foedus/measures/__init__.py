@@ -1,6 +1,6 @@
 """Measures of alliance foundations (issue: Foundations): similarity, threat, power."""
 
-from foedus.measures import network, power
+from foedus.measures import network, power, unvotes
 from foedus.measures.similarity import MEASURES, pair_measures, portfolio_ties, similarity
 from foedus.measures.threat import (
     add_threat,
@@ -20,4 +20,5 @@ __all__ = [
     "shared_rival_contiguous",
     "shared_rivals",
     "similarity",
+    "unvotes",
 ]
