@@ -470,6 +470,46 @@ def panel(
             print(df)
 
 
+@app.command("foundations")
+def foundations_cmd(
+    a: Annotated[str, typer.Argument(help="First state (name, code or abbreviation).")],
+    b: Annotated[str, typer.Argument(help="Second state.")],
+    year: Annotated[int, typer.Option(help="Year of interest.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Every foundations measure for a pair of states in a year, with its source year."""
+    from foedus.foundations import foundations
+
+    with err.status("measuring..."):
+        res = foundations(a, b, year)
+    if as_json:
+        print(json.dumps(res, indent=2, default=str))
+        return
+    t = Table(
+        title=f"{res['a']['name']} ({res['a']['ccode']}) and {res['b']['name']} "
+        f"({res['b']['ccode']}), {year}"
+    )
+    for col in ("group", "measure", "value", "as of", "source", "what it means"):
+        t.add_column(col, overflow="fold")
+    for m in res["measures"]:
+        late = m["year"] is not None and m["year"] < year
+        t.add_row(
+            m["group"],
+            m["measure"],
+            "-" if m["value"] is None else str(m["value"]),
+            f"[yellow]{m['year']}[/]" if late else str(m["year"]),
+            m["source"],
+            m["explanation"],
+        )
+    Console(width=max(console.width, 140)).print(t)
+    for n in res["notes"]:
+        console.print(f"note: {n}")
+    console.print(
+        "as of: the year each value comes from (yellow: the source ends earlier). "
+        "Not yet measured: " + "; ".join(res["not_yet"]) + "."
+    )
+
+
 def _spell_json(sp: countries.Spell) -> dict[str, object]:
     # "ongoing": the spell runs to the last day of the source list and is assumed to continue
     return {"start": sp.start.isoformat(), "end": sp.end.isoformat(), "ongoing": sp.open_ended}
