@@ -96,7 +96,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
                 y,
                 _vintage("atop-members"),
                 f"1 if an alliance in force commits {ra.state.name} to "
-                f"{k.removeprefix('atop_')} towards {rb.state.name}",
+                f"{_PLEDGE[k.removeprefix('atop_')]} towards {rb.state.name}",
             )
     # interests: portfolio similarity and UN votes
     if y is not None:
