@@ -136,6 +136,25 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             _vintage("unvotes-votes"),
             "Cohen's kappa of their UNGA votes (chance-corrected agreement)",
         )
+    # expected utility of war (War Trap, global third parties)
+    ye = min(y, 2022) if y is not None else None
+    if ye is not None:
+        from foedus.measures.expected_utility import war_trap
+
+        w = war_trap((ye, ye))
+        for x, z, tag in ((ca, cb, "ab"), (cb, ca, "ba")):
+            val = w.filter((pl.col("ccode1") == x) & (pl.col("ccode2") == z))["eu_war_trap"]
+            name_x = ra.state.name if x == ca else rb.state.name
+            name_z = rb.state.name if x == ca else ra.state.name
+            add(
+                "expected utility",
+                f"eu_war_trap_{tag}",
+                val.item() if val.len() else None,
+                ye,
+                "War Trap (ATOP 5.1, NMC 7.0)",
+                f"{name_x}'s expected utility of war against {name_z} (Bueno de Mesquita 1981; "
+                "all states as third parties)",
+            )
     # power
     yp = _year_in(year, 1816, 2022)
     if yp is not None:
@@ -264,8 +283,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
         "notes": notes,
         "measures": [{**asdict(i)} for i in items],
         "not_yet": [
-            "expected utility of war (War Trap)",
-            "regional similarity variants",
+            "regional (relevant-states) variants of similarity and expected utility",
             "democracy (data not bundled)",
         ],
     }

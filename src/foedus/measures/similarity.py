@@ -187,7 +187,15 @@ def similarity(
     from foedus.panels import state_years
     from foedus.panels.capabilities import nmc
 
+    if source not in COVERAGE:
+        raise PanelError(f"unknown alliance source {source!r}", "use source='atop' or 'cow'.")
     lo, hi = years if years is not None else COVERAGE[source]
+    if lo < COVERAGE[source][0] or hi > COVERAGE[source][1]:
+        raise PanelError(
+            f"{source.upper()} alliance data cover {COVERAGE[source][0]}-{COVERAGE[source][1]}"
+            f", not {lo}-{hi}",
+            "portfolios outside the data's years would look unallied; ask for covered years.",
+        )
     levels = 4 if coding == "valued" else 2
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
