@@ -34,6 +34,9 @@ _PANEL_NAMES = {
     "add_cow_wars",
     "add_peace_years",
     "inspect",
+    "add_similarity",
+    "add_un_agreement",
+    "add_shared_threat",
     "PanelInfo",
     "Enricher",
 }

@@ -17,6 +17,7 @@ from foedus.panels.geography import (
     add_minimum_distance,
     add_rugged_terrain,
 )
+from foedus.panels.interests import add_shared_threat, add_similarity, add_un_agreement
 from foedus.panels.powers import add_cow_majors, add_maoz_powers
 from foedus.panels.registry import ENRICHERS, Enricher
 from foedus.panels.rivalries import add_strategic_rivalries
@@ -41,7 +42,10 @@ __all__ = [
     "add_nmc",
     "add_peace_years",
     "add_rugged_terrain",
+    "add_shared_threat",
+    "add_similarity",
     "add_strategic_rivalries",
+    "add_un_agreement",
     "dyad_years",
     "inspect",
     "membership_spells",

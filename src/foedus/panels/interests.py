@@ -1,0 +1,100 @@
+"""Enrichers for the foundations measures: alliance-portfolio similarity, UN voting agreement,
+shared threat. The measures themselves, their formulas and citations are in
+:mod:`foedus.measures` (see docs/foundations.md); these wrappers only put them on a panel.
+
+Coding rules: each value is looked up for the pair in the panel's year regardless of the
+pair's order (all three are symmetric); years outside the source's coverage are null, and
+pairs inside it without a value (e.g. no joint UN vote) are null too — only the threat counts
+code absence as 0 inside coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from foedus.panels.base import add_dyad_values, require
+from foedus.panels.registry import enricher
+
+
+def _years(df: pl.DataFrame, lo: int, hi: int) -> tuple[int, int] | None:
+    yrs = df.get_column("year").drop_nulls()
+    if yrs.len() == 0:
+        return None
+    a, b = max(int(yrs.min()), lo), min(int(yrs.max()), hi)
+    return (a, b) if a <= b else None
+
+
+@enricher(
+    "similarity",
+    kinds=("dyad",),
+    coverage=(1815, 2018),
+    sources=("ps-atop-alliance", "cow-alliance-dyad", "ps-cow-nmc"),
+    adds="taub, s_un, s_un_sq, s_wt, kappa, pi (prefixed sim_)",
+)
+def add_similarity(
+    df: pl.DataFrame,
+    *,
+    source: str = "atop",
+    coding: str = "valued",
+    measures: Sequence[str] | str | None = None,
+) -> pl.DataFrame:
+    """Alliance-portfolio similarity (tau-b, S, weighted S, kappa, pi) of the two states."""
+    from foedus.measures.similarity import COVERAGE, MEASURES, similarity
+
+    info = require(df, "add_similarity", kinds=("dyad",), systems=("cow",))
+    ms = (
+        list(MEASURES)
+        if measures is None
+        else [measures]
+        if isinstance(measures, str)
+        else (list(measures))
+    )
+    names = [f"sim_{m}" for m in ms]
+    span = _years(df, *COVERAGE.get(source, (0, -1)))
+    if span is None:
+        return df.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in names)
+    s = similarity(source, coding, span, measures=ms).rename(dict(zip(ms, names, strict=True)))
+    return add_dyad_values(df, info, s, names, "add_similarity", unordered=True)
+
+
+@enricher(
+    "unvotes",
+    kinds=("dyad",),
+    coverage=(1946, 2019),
+    sources=("unvotes-votes",),
+    adds="un_agree, un_agree3, un_kappa, un_n_joint",
+)
+def add_un_agreement(df: pl.DataFrame, *, issue: str | Sequence[str] | None = None) -> pl.DataFrame:
+    """UN General Assembly voting agreement of the two states (share, 3-point, kappa)."""
+    from foedus.measures.unvotes import vote_agreement
+
+    info = require(df, "add_un_agreement", kinds=("dyad",), systems=("cow",))
+    cols = {
+        "agree": "un_agree",
+        "agree3": "un_agree3",
+        "kappa": "un_kappa",
+        "n_joint": "un_n_joint",
+    }
+    span = _years(df, 1946, 2019)
+    if span is None:
+        return df.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in cols.values())
+    v = vote_agreement(years=span, issue=issue).rename(cols)
+    return add_dyad_values(df, info, v, list(cols.values()), "add_un_agreement", unordered=True)
+
+
+@enricher(
+    "threat",
+    kinds=("dyad",),
+    coverage=(1816, 2020),
+    sources=("ps-tss-rivalries", "ps-cow-mid-ddydisps", "ps-cow-contdir"),
+    adds="shared_rivals, common_mid_opponents, shared_rival_contiguous",
+)
+def add_shared_threat(
+    df: pl.DataFrame, *, source: str = "tss", window: int = 5, land_only: bool = False
+) -> pl.DataFrame:
+    """Shared strategic rivals, common dispute opponents, a shared rival next door."""
+    from foedus.measures.threat import add_threat
+
+    return add_threat(df, source=source, window=window, land_only=land_only)  # type: ignore[arg-type]
