@@ -214,3 +214,27 @@ def test_unreachable_server_is_retried_then_explained(tmp_path):
     assert sleeps == [1.0] and "after 2 attempts" in str(e.value)
     assert "<mirror>/test/test-set.csv" in str(e.value) and "FOEDUS_DATA_DIR" in str(e.value)
     assert _no_leftovers(target.parent)
+
+
+def test_rich_progress_bar_follows_the_download(server, tmp_path):
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from foedus.cli import _RichBar
+
+    out = io.StringIO()
+    with Progress(console=Console(file=out, force_terminal=False)) as progress:
+        bars: list[_RichBar] = []
+
+        def factory(ds):
+            bars.append(_RichBar(progress, ds.name))
+            return bars[-1]
+
+        catalog.download(
+            _ds(f"{server}/good.csv"), tmp_path / "x.csv", progress=factory, sleep=lambda s: None
+        )
+        task = progress.tasks[0]
+        assert task.total == len(PAYLOAD) and task.completed == len(PAYLOAD)
+    assert (tmp_path / "x.csv").read_bytes() == PAYLOAD
