@@ -73,3 +73,17 @@ def test_cow_coding_and_binary():
     b = similarity("atop", "binary", years=(1950, 1950), measures=["s_un", "kappa"])
     assert c.columns == ["ccode1", "ccode2", "year", "s_un"] and c.height > 0
     assert b["s_un"].min() >= -1 and b["s_un"].max() <= 1
+
+
+def test_regional_variant_uses_each_members_home_region():
+    r = similarity(
+        "cow", years=(1950, 1950), scope="regional", directed=True, measures=["taub", "s_un"]
+    )
+    same = r.filter((pl.col("ccode1") == 200) & (pl.col("ccode2") == 220))  # UK-France
+    assert same["taub_reg1"].item() == pytest.approx(same["taub_reg2"].item())
+    us_uk = r.filter((pl.col("ccode1") == 2) & (pl.col("ccode2") == 200))
+    uk_us = r.filter((pl.col("ccode1") == 200) & (pl.col("ccode2") == 2))
+    assert us_uk["s_un_reg1"].item() == pytest.approx(uk_us["s_un_reg2"].item())
+    assert us_uk["s_un_reg1"].item() != pytest.approx(us_uk["s_un_reg2"].item())
+    with pytest.raises(Exception, match="scope"):
+        similarity("cow", years=(1950, 1950), scope="local")

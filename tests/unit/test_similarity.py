@@ -97,3 +97,27 @@ def test_missing_weights_are_skipped():
     m = pair_measures(x, 4, w, ["s_wt"])
     ref = slow(list(x[0][:10]), list(x[1][:10]), 4, [1.0] * 10)
     assert m["s_wt"][0, 1] == pytest.approx(ref["s_wt"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(3, 10), seed=st.integers(0, 10_000))
+def test_regional_measures_use_the_partners_plus_the_pair(n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(n, n))
+    np.fill_diagonal(x, 3)
+    w = rng.random(n)
+    k_in = rng.random(n) < 0.5
+    m = pair_measures(x, 4, w, partners=k_in)
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            ks = [k for k in range(n) if k_in[k] or k in (i, j)]
+            ref = slow([x[i, k] for k in ks], [x[j, k] for k in ks], 4, [w[k] for k in ks])
+            for key, v in ref.items():
+                got = m[key][i, j]
+                assert (math.isnan(v) and np.isnan(got)) or got == pytest.approx(v, abs=1e-9), (
+                    key,
+                    i,
+                    j,
+                )

@@ -29,6 +29,11 @@ Coding rules
   - ``pi``: Scott's pi, nominal: (p_o - p_e) / (1 - p_e), p_e from the pooled marginals.
 * Self-pairs are not reported. All measures are symmetric in (i, j); directed output repeats
   each value for (j, i).
+* ``scope="regional"``: the comparison runs over the states of a member's home COW region
+  (:data:`REGIONS`), the COW major powers of the year and the pair itself, as EUGene's
+  regional variants do with its "involved in region" lists (whose extra-regional involvements
+  of minor powers foedus does not have); ``_reg1`` uses the first member's region, ``_reg2``
+  the second's.
 
 How: the 4 x 4 contingency table of every pair in a year is a set of matrix products of the
 category indicator matrices (``C_ab = A_a A_b'``), so a year costs 16 products of N x N
@@ -52,62 +57,89 @@ def pair_measures(
     levels: int,
     weights: np.ndarray | None = None,
     measures: Sequence[str] = MEASURES,
+    partners: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """All pairwise measures for one year's portfolio matrix.
 
     ``x`` is an N x N integer matrix of categories 0..levels-1 (row i = state i's portfolio,
     diagonal = its commitment to itself). ``weights`` (length N, NaN = missing) are needed for
-    ``s_wt``. Returns N x N float matrices (NaN where undefined).
+    ``s_wt``. ``partners`` (boolean, length N) restricts the comparison to those states plus
+    the two members of each pair (EUGene's regional variants); default: all N. Returns N x N
+    float matrices (NaN where undefined).
     """
     x = np.asarray(x)
-    n = x.shape[0]
-    dmax = levels - 1
+    n_states = x.shape[0]
+    k_in = np.ones(n_states, dtype=bool) if partners is None else np.asarray(partners, bool)
     ind = np.stack([(x == a).astype(np.float64) for a in range(levels)])  # (L, N, N)
-    c = np.einsum("aik,bjk->abij", ind, ind, optimize=True)  # contingency counts (L, L, N, N)
-    out: dict[str, np.ndarray] = {}
+    sub = ind[:, :, k_in]
+    c = np.einsum("aik,bjk->abij", sub, sub, optimize=True)  # contingency counts (L, L, N, N)
+    out_k = (~k_in).astype(np.float64)  # members of a pair counted although outside K
+    top = levels - 1  # a state's commitment to itself
+    # partner k = i (outside K): the cell (x_ii, x_ji) = (top, x_ji)
+    c[top] += ind.transpose(0, 2, 1) * out_k[None, :, None]
+    # partner k = j (outside K): the cell (x_ij, x_jj) = (x_ij, top)
+    c[:, top] += ind * out_k[None, None, :]
+    n = k_in.sum() + out_k[:, None] + out_k[None, :]
+    cw = wtot = None
+    if "s_wt" in measures:
+        if weights is None:
+            raise ValueError("s_wt needs weights")
+        w = np.where(np.isnan(weights), 0.0, np.asarray(weights, dtype=np.float64))
+        cw = np.einsum("aik,bjk,k->abij", sub, sub, w[k_in], optimize=True)
+        cw[top] += ind.transpose(0, 2, 1) * (out_k * w)[None, :, None]
+        cw[:, top] += ind * (out_k * w)[None, None, :]
+        wtot = w[k_in].sum() + (out_k * w)[:, None] + (out_k * w)[None, :]
+    return _from_counts(c, n, cw, wtot, levels, measures)
+
+
+def _from_counts(
+    c: np.ndarray,
+    n: np.ndarray,
+    cw: np.ndarray | None,
+    wtot: np.ndarray | None,
+    levels: int,
+    measures: Sequence[str],
+) -> dict[str, np.ndarray]:
+    """The measures from each pair's contingency counts ``c`` (L, L, N, N) over ``n`` partners
+    (and, for ``s_wt``, capability-weighted counts ``cw`` with total weight ``wtot``)."""
+    dmax = levels - 1
     cat = np.arange(levels)
     dist = np.abs(cat[:, None] - cat[None, :]).astype(np.float64)
+    rows = c.sum(axis=1)  # (L, N, N): categories of i's portfolio over the partners
+    cols = c.sum(axis=0)  # (L, N, N): categories of j's portfolio
+    out: dict[str, np.ndarray] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         if "s_un" in measures:
-            d = np.einsum("ab,abij->ij", dist, c)
-            out["s_un"] = 1 - 2 * d / (dmax * n)
+            out["s_un"] = 1 - 2 * np.einsum("ab,abij->ij", dist, c) / (dmax * n)
         if "s_un_sq" in measures:
-            d2 = np.einsum("ab,abij->ij", dist**2, c)
-            out["s_un_sq"] = 1 - 2 * d2 / (dmax**2 * n)
+            out["s_un_sq"] = 1 - 2 * np.einsum("ab,abij->ij", dist**2, c) / (dmax**2 * n)
         if "s_wt" in measures:
-            if weights is None:
-                raise ValueError("s_wt needs weights")
-            w = np.where(np.isnan(weights), 0.0, weights)
-            cw = np.einsum("aik,bjk,k->abij", ind, ind, w, optimize=True)
+            assert cw is not None and wtot is not None
             dw = np.einsum("ab,abij->ij", dist, cw)
-            total = w.sum()
-            out["s_wt"] = 1 - 2 * dw / (dmax * total) if total > 0 else np.full((n, n), np.nan)
-        rows = ind.sum(axis=2)  # (L, N): how often state i uses each category
+            out["s_wt"] = np.where(wtot > 0, 1 - 2 * dw / (dmax * wtot), np.nan)
         if "taub" in measures:
             # pairs concordant / discordant: for each cell, the cells below-right / below-left
-            nc = np.zeros((n, n))
-            nd = np.zeros((n, n))
-            for a in range(levels):
+            nc = np.zeros(c.shape[2:])
+            nd = np.zeros(c.shape[2:])
+            for a in range(levels - 1):
                 for b in range(levels):
-                    if a + 1 < levels:
-                        if b + 1 < levels:
-                            nc += c[a, b] * c[a + 1 :, b + 1 :].sum(axis=(0, 1))
-                        if b > 0:
-                            nd += c[a, b] * c[a + 1 :, :b].sum(axis=(0, 1))
+                    if b + 1 < levels:
+                        nc += c[a, b] * c[a + 1 :, b + 1 :].sum(axis=(0, 1))
+                    if b > 0:
+                        nd += c[a, b] * c[a + 1 :, :b].sum(axis=(0, 1))
             n0 = n * (n - 1) / 2
-            ties = (rows * (rows - 1) / 2).sum(axis=0)  # (N,)
-            denom = np.sqrt(np.outer(n0 - ties, n0 - ties))
+            tx = (rows * (rows - 1) / 2).sum(axis=0)
+            ty = (cols * (cols - 1) / 2).sum(axis=0)
+            denom = np.sqrt((n0 - tx) * (n0 - ty))
             out["taub"] = np.where(denom > 0, (nc - nd) / denom, np.nan)
         if "kappa" in measures:
             wq = (dist / dmax) ** 2
             obs = np.einsum("ab,abij->ij", wq, c) / n
-            p = rows.T / n  # (N, L)
-            exp = p @ wq @ p.T
+            exp = np.einsum("ab,aij,bij->ij", wq, rows / n, cols / n, optimize=True)
             out["kappa"] = np.where(exp > 0, 1 - obs / exp, np.nan)
         if "pi" in measures:
             po = np.einsum("aaij->ij", c) / n
-            p = rows / n  # (L, N)
-            m = (p[:, :, None] + p[:, None, :]) / 2  # (L, N, N)
+            m = (rows + cols) / (2 * n)
             pe = (m**2).sum(axis=0)
             out["pi"] = np.where(pe < 1, (po - pe) / (1 - pe), np.nan)
     return {k: out[k] for k in measures if k in out}
@@ -178,11 +210,15 @@ def similarity(
     *,
     directed: bool = False,
     measures: Sequence[str] = MEASURES,
+    scope: str = "global",
 ) -> pl.DataFrame:
     """Portfolio similarity for every COW dyad-year (see the module docstring).
 
     Returns ``ccode1, ccode2, year`` and one column per measure; non-directed
     (``ccode1 < ccode2``) unless ``directed=True``. Years default to the source's coverage.
+    ``scope="regional"`` gives ``<measure>_reg1`` and ``<measure>_reg2`` instead: the
+    comparison restricted to the states of ``ccode1``'s (resp. ``ccode2``'s) home region, the
+    COW major powers and the pair itself (:data:`REGIONS`).
     """
     from foedus.panels import state_years
     from foedus.panels.capabilities import nmc
@@ -196,6 +232,8 @@ def similarity(
             f", not {lo}-{hi}",
             "portfolios outside the data's years would look unallied; ask for covered years.",
         )
+    if scope not in ("global", "regional"):
+        raise PanelError(f"unknown scope {scope!r}", "use scope='global' or 'regional'.")
     levels = 4 if coding == "valued" else 2
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
@@ -215,6 +253,11 @@ def similarity(
     if cinc is not None:
         w_all = sy.join(cinc, on=["ccode", "year"], how="left", maintain_order="left")
         w_all = w_all.get_column("cinc").fill_null(np.nan).to_numpy()
+    majors: set[tuple[int, int]] = set()
+    if scope == "regional":
+        from foedus.panels.powers import major_power_years
+
+        majors = set(major_power_years(carry_forward=True).select("ccode", "year").iter_rows())
     pos = np.full(1000, -1, dtype=np.int64)
     parts: list[dict[str, np.ndarray]] = []
     for s, e in zip(starts, ends, strict=True):
@@ -230,17 +273,57 @@ def similarity(
         ok = (i >= 0) & (j >= 0) & (i != j)
         x[i[ok], j[ok]] = np.maximum(x[i[ok], j[ok]], t_v[k0:k1][ok])
         w = w_all[s:e] if w_all is not None else None
-        m = pair_measures(x, levels, w, measures)
         iu, ju = np.triu_indices(n, k=1)
         part = {"ccode1": codes[iu], "ccode2": codes[ju], "year": np.full(len(iu), year)}
-        part.update({k: v[iu, ju] for k, v in m.items()})
+        if scope == "global":
+            m = pair_measures(x, levels, w, measures)
+            part.update({k: v[iu, ju] for k, v in m.items()})
+        else:
+            region = region_of(codes)
+            is_major = np.array([(int(c), year) in majors for c in codes])
+            reg1 = {k: np.full(len(iu), np.nan) for k in measures}
+            reg2 = {k: np.full(len(iu), np.nan) for k in measures}
+            for r in np.unique(region):
+                m = pair_measures(x, levels, w, measures, partners=(region == r) | is_major)
+                in1, in2 = region[iu] == r, region[ju] == r
+                for k, v in m.items():
+                    reg1[k][in1] = v[iu[in1], ju[in1]]
+                    reg2[k][in2] = v[iu[in2], ju[in2]]
+            part.update({f"{k}_reg1": v for k, v in reg1.items()})
+            part.update({f"{k}_reg2": v for k, v in reg2.items()})
         parts.append(part)
-    cols = ["ccode1", "ccode2", "year", *measures]
+    names = (
+        list(measures) if scope == "global" else [f"{k}_reg{i}" for k in measures for i in (1, 2)]
+    )
+    cols = ["ccode1", "ccode2", "year", *names]
     data = {c: np.concatenate([p[c] for p in parts]) if parts else np.array([]) for c in cols}
     out = pl.DataFrame(data).with_columns(
         pl.col("ccode1", "ccode2", "year").cast(pl.Int32),
-        pl.col(list(measures)).fill_nan(None),
+        pl.col(names).fill_nan(None),
     )
     if directed:
-        out = pl.concat([out, out.with_columns(ccode1=pl.col("ccode2"), ccode2=pl.col("ccode1"))])
+        swap = {"ccode1": pl.col("ccode2"), "ccode2": pl.col("ccode1")}
+        if scope == "regional":  # the first state's region is the other one's now
+            swap.update({f"{k}_reg1": pl.col(f"{k}_reg2") for k in measures})
+            swap.update({f"{k}_reg2": pl.col(f"{k}_reg1") for k in measures})
+        out = pl.concat([out, out.with_columns(**swap)])
     return out.sort("ccode1", "ccode2", "year")
+
+
+#: COW's regions by state code (EUGene's five; Oceania counted with Asia).
+REGIONS = {
+    "americas": (1, 199),
+    "europe": (200, 399),
+    "africa": (400, 599),
+    "middle_east": (600, 699),
+    "asia": (700, 999),
+}
+
+
+def region_of(codes: np.ndarray) -> np.ndarray:
+    """The index (0-4, in :data:`REGIONS` order) of each COW code's home region."""
+    codes = np.asarray(codes)
+    out = np.full(codes.shape, -1, dtype=np.int64)
+    for i, (lo, hi) in enumerate(REGIONS.values()):
+        out[(codes >= lo) & (codes <= hi)] = i
+    return out
