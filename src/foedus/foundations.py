@@ -116,6 +116,28 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
                 _vintage("atop-members"),
                 why + "; built from alliances, so endogenous to them",
             )
+    if y is not None:
+        r = similarity("atop", years=(y, y), measures=["taub"], scope="regional")
+        lo_, hi_ = min(ca, cb), max(ca, cb)
+        row = r.filter((pl.col("ccode1") == lo_) & (pl.col("ccode2") == hi_))
+        if row.height:
+            first_is_a = lo_ == ca
+            add(
+                "interests",
+                "portfolio_taub_regional_a",
+                row["taub_reg1" if first_is_a else "taub_reg2"].item(),
+                y,
+                _vintage("atop-members"),
+                f"tau-b over {ra.state.name}'s home region, the major powers and the pair",
+            )
+            add(
+                "interests",
+                "portfolio_taub_regional_b",
+                row["taub_reg2" if first_is_a else "taub_reg1"].item(),
+                y,
+                _vintage("atop-members"),
+                f"tau-b over {rb.state.name}'s home region, the major powers and the pair",
+            )
     yu = _year_in(year, 1946, 2019)
     if yu is not None:
         u = unvotes.vote_agreement(years=(yu, yu))
@@ -283,7 +305,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
         "notes": notes,
         "measures": [{**asdict(i)} for i in items],
         "not_yet": [
-            "regional (relevant-states) variants of similarity and expected utility",
+            "regional (relevant-states) variant of the War Trap expected utility",
             "democracy (data not bundled)",
         ],
     }
