@@ -163,7 +163,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
     if ye is not None:
         from foedus.measures.expected_utility import war_trap
 
-        w = war_trap((ye, ye))
+        w = war_trap((ye, ye), scope="regional")
         for x, z, tag in ((ca, cb, "ab"), (cb, ca, "ba")):
             val = w.filter((pl.col("ccode1") == x) & (pl.col("ccode2") == z))["eu_war_trap"]
             name_x = ra.state.name if x == ca else rb.state.name
@@ -175,7 +175,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
                 ye,
                 "War Trap (ATOP 5.1, NMC 7.0)",
                 f"{name_x}'s expected utility of war against {name_z} (Bueno de Mesquita 1981; "
-                "all states as third parties)",
+                "relevant-region third parties, as EUGene)",
             )
     # power
     yp = _year_in(year, 1816, 2022)
@@ -304,8 +304,5 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
         "year": year,
         "notes": notes,
         "measures": [{**asdict(i)} for i in items],
-        "not_yet": [
-            "regional (relevant-states) variant of the War Trap expected utility",
-            "democracy (data not bundled)",
-        ],
+        "not_yet": ["democracy (data not bundled)"],
     }

@@ -29,3 +29,16 @@ def test_missing_capabilities_give_missing_utility():
     w = war_trap((1816, 1816))
     no_cinc = w.filter(pl.col("eu_war_trap").is_null())
     assert no_cinc.height < w.height  # most states have NMC values in 1816
+
+
+def test_regional_war_trap_uses_the_relevant_region():
+    g = war_trap((1914, 1914))
+    r = war_trap((1914, 1914), scope="regional")
+    assert r.select("ccode1", "ccode2", "year").equals(g.select("ccode1", "ccode2", "year"))
+    assert r["eu_war_trap"].null_count() == 0
+    differs = (r["eu_war_trap"] - g["eu_war_trap"]).abs() > 1e-9
+    assert differs.mean() > 0.9  # third parties and utilities change with the region
+    # France (Europe) vs a Latin American minor power: France is a major power, so the
+    # target's region (the Americas) is relevant; Argentina vs France uses Argentina's own
+    fr_arg = r.filter((pl.col("ccode1") == 220) & (pl.col("ccode2") == 160))["eu_war_trap"]
+    assert fr_arg.item() is not None

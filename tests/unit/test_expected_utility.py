@@ -35,7 +35,7 @@ def test_three_states_by_hand():
     assert eu[0, 1] == pytest.approx(bilateral + (p13 + p23 - 1) * (1 - 0))
 
 
-def literal(cinc, miles, u, year):
+def literal(cinc, miles, u, year, third=None):
     """EUGene's eu_war_trap, transcribed loop by loop (MODELS.md b.2)."""
     n = len(cinc)
     mpd = 250 if year < 1918 else 375 if year <= 1945 else 500
@@ -54,6 +54,8 @@ def literal(cinc, miles, u, year):
             eu = p * (1 - uij) + (1 - p) * (uij - 1)
             for k in range(n):
                 if k in (i, j) or math.isnan(cinc[k]) or math.isnan(u[k][i]) or math.isnan(u[k][j]):
+                    continue
+                if third is not None and not third[k]:
                     continue
                 ck = max(adj(k, j), adj(k, i))
                 pik = (adj(i, j) + ck) / (adj(i, j) + ck + adj(j, j))
@@ -79,3 +81,19 @@ def test_matrix_equals_the_literal_loop(n, seed, year):
     got = war_trap_matrix(cinc, miles, u, year)
     want = literal(cinc, miles, u, year)
     assert np.allclose(got, want, equal_nan=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(3, 7), seed=st.integers(0, 1000))
+def test_third_parties_can_be_restricted(n, seed):
+    rng = np.random.default_rng(seed)
+    cinc = rng.random(n) * 0.3
+    miles = rng.random((n, n)) * 3000
+    miles = (miles + miles.T) / 2
+    np.fill_diagonal(miles, 0)
+    u = rng.uniform(-1, 1, (n, n))
+    u = (u + u.T) / 2
+    np.fill_diagonal(u, 1)
+    third = rng.random(n) < 0.5
+    got = war_trap_matrix(cinc, miles, u, 1950, third=third)
+    assert np.allclose(got, literal(cinc, miles, u, 1950, third), equal_nan=True)

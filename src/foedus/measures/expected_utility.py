@@ -20,10 +20,12 @@ a day before 1918, 375 in 1918-1945, 500 after; see
 
 Distances are great-circle miles between capitals (the capital in force on 1 January; see
 :func:`foedus.panels.add_capital_distance`); land-contiguous states count as 0 miles, as in
-EUGene. Simplifications, documented: third parties are all system members (EUGene's default is
-the "relevant region" of the pair, not implemented yet); EUGene's special treatment of the
-US and USSR with several home cities is not reproduced; no risk adjustment (as EUGene's War
-Trap output). Pairs where either state lacks CINC or a capital are missing.
+EUGene. Third parties are all system members (``scope="global"``) or, with
+``scope="regional"``, the states involved in the pair's relevant region (see :func:`war_trap`);
+"involved" means home region or major-power status (EUGene's extra list of minor powers'
+regional involvements is not reproduced). EUGene's special treatment of the US and USSR with
+several home cities is not reproduced; no risk adjustment (as EUGene's War Trap output).
+Pairs where either state lacks CINC or a capital are missing.
 """
 
 from __future__ import annotations
@@ -36,11 +38,17 @@ from foedus.errors import PanelError
 KM_PER_MILE = 1.609344
 
 
-def war_trap_matrix(cinc: np.ndarray, miles: np.ndarray, u: np.ndarray, year: int) -> np.ndarray:
+def war_trap_matrix(
+    cinc: np.ndarray,
+    miles: np.ndarray,
+    u: np.ndarray,
+    year: int,
+    third: np.ndarray | None = None,
+) -> np.ndarray:
     """E(U)_ij for every ordered pair of one year: an N x N matrix (diagonal NaN).
 
     ``cinc`` (N,), ``miles`` (N x N, 0 on the diagonal), ``u`` (N x N similarity, diagonal 1);
-    NaN marks missing values.
+    NaN marks missing values. ``third`` (boolean, N) limits the third parties (default: all).
     """
     from foedus.measures.power import discounted_capability
 
@@ -72,6 +80,8 @@ def war_trap_matrix(cinc: np.ndarray, miles: np.ndarray, u: np.ndarray, year: in
     term[k, k, :] = 0.0  # k == i
     term[k, :, k] = 0.0  # k == j
     term = np.where(np.isnan(term), 0.0, term)  # skip third parties without U or CINC
+    if third is not None:
+        term[~np.asarray(third, dtype=bool)] = 0.0
     out = eu + term.sum(axis=0)
     out[~c_ok, :] = np.nan
     out[:, ~c_ok] = np.nan
@@ -80,55 +90,80 @@ def war_trap_matrix(cinc: np.ndarray, miles: np.ndarray, u: np.ndarray, year: in
 
 
 def war_trap(
-    years: tuple[int, int], *, similarity: str = "taub", source: str = "atop"
+    years: tuple[int, int],
+    *,
+    similarity: str = "taub",
+    source: str = "atop",
+    scope: str = "global",
 ) -> pl.DataFrame:
-    """``ccode1, ccode2, year, eu_war_trap`` for every directed COW dyad-year in ``years``."""
+    """``ccode1, ccode2, year, eu_war_trap`` for every directed COW dyad-year in ``years``.
+
+    ``scope="regional"`` follows EUGene's relevant region (War Trap pp. 97-98): the target's
+    home region if the initiator is involved there (same region, or a major power), else the
+    initiator's; utilities are the portfolio similarity over the states involved in that
+    region (home region plus major powers) and the pair, and only those states are third
+    parties.
+    """
     from foedus import loaders
-    from foedus.measures.similarity import similarity as portfolio_similarity
-    from foedus.panels import state_years
-    from foedus.panels.capabilities import nmc
+    from foedus.measures.similarity import COVERAGE, pair_measures, region_of, yearly_portfolios
     from foedus.panels.geography import capital_years, contiguity_years, vincenty_sphere_km
 
     if similarity not in ("taub", "s_un", "s_wt", "kappa"):
         raise PanelError(f"unknown similarity {similarity!r}", "use taub, s_un, s_wt or kappa.")
+    if scope not in ("global", "regional"):
+        raise PanelError(f"unknown scope {scope!r}", "use scope='global' or 'regional'.")
     lo, hi = years
-    sims = portfolio_similarity(source, years=(lo, hi), measures=[similarity])
-    sy = state_years(years=(lo, hi))
+    cov = COVERAGE.get(source)
+    if cov is None or lo < cov[0] or hi > cov[1]:
+        raise PanelError(
+            f"{source.upper()} alliance data cover {cov[0]}-{cov[1]}, not {lo}-{hi}"
+            if cov
+            else f"unknown alliance source {source!r}",
+            "ask for years the alliance data cover (utilities come from alliance portfolios).",
+        )
     caps = capital_years(loaders.load("ps-cow-capitals"), "ccode")
-    sy = (
-        sy.join(nmc().select("ccode", "year", "cinc"), on=["ccode", "year"], how="left")
-        .join(caps, on=["ccode", "year"], how="left")
-        .sort("year", "ccode")
+    coords = {
+        (c, y): (la, ln) for c, y, la, ln in caps.select("ccode", "year", "lat", "lng").iter_rows()
+    }
+    land = contiguity_years(loaders.load("ps-cow-contdir")).filter(
+        (pl.col("conttype") == 1) & pl.col("year").is_between(lo, hi)
     )
-    land = contiguity_years(loaders.load("ps-cow-contdir")).filter(pl.col("conttype") == 1)
+    land_by_year: dict[int, list[tuple[int, int]]] = {}
+    for a_, b_, y_ in land.select("ccode1", "ccode2", "year").iter_rows():
+        land_by_year.setdefault(y_, []).append((a_, b_))
+    levels = 4
     parts = []
-    for (y,), g in sy.group_by(["year"], maintain_order=True):
-        codes = g["ccode"].to_numpy()
+    for year, codes, x, w, is_major in yearly_portfolios(source, "valued", (lo, hi)):
         n = len(codes)
-        pos = {c: i for i, c in enumerate(codes)}
-        lat, lng = g["lat"].to_numpy(), g["lng"].to_numpy()
-        km = vincenty_sphere_km(lat[:, None], lng[:, None], lat[None, :], lng[None, :])
+        pos = {int(c): i for i, c in enumerate(codes)}
+        ll = np.array([coords.get((int(c), year), (np.nan, np.nan)) for c in codes])
+        km = vincenty_sphere_km(ll[:, :1], ll[:, 1:], ll[None, :, 0], ll[None, :, 1])
         miles = km / KM_PER_MILE
-        for a_, b_ in land.filter(pl.col("year") == y).select("ccode1", "ccode2").iter_rows():
+        for a_, b_ in land_by_year.get(year, ()):
             if a_ in pos and b_ in pos:
                 miles[pos[a_], pos[b_]] = miles[pos[b_], pos[a_]] = 0.0
         np.fill_diagonal(miles, 0.0)
-        u = np.full((n, n), np.nan)
-        s = sims.filter(pl.col("year") == y)
-        i = np.array([pos.get(c, -1) for c in s["ccode1"].to_list()], dtype=np.int64)
-        j = np.array([pos.get(c, -1) for c in s["ccode2"].to_list()], dtype=np.int64)
-        v = s[similarity].to_numpy()
-        ok = (i >= 0) & (j >= 0)
-        u[i[ok], j[ok]] = v[ok]
-        u[j[ok], i[ok]] = v[ok]
-        eu = war_trap_matrix(g["cinc"].to_numpy(), miles, u, int(y))
+        if scope == "global":
+            u = pair_measures(x, levels, w, [similarity])[similarity]
+            eu = war_trap_matrix(w, miles, u, year)
+        else:
+            region = region_of(codes)
+            # relevant region: the target's if the initiator is involved there, else its own
+            involved = (region[:, None] == region[None, :]) | is_major[:, None]
+            rel = np.where(involved, region[None, :], region[:, None])
+            eu = np.full((n, n), np.nan)
+            for r in np.unique(region):
+                inv = (region == r) | is_major
+                u = pair_measures(x, levels, w, [similarity], partners=inv)[similarity]
+                e_r = war_trap_matrix(w, miles, u, year, third=inv)
+                eu = np.where(rel == r, e_r, eu)
         ii, jj = np.nonzero(~np.eye(n, dtype=bool))
         parts.append(
             pl.DataFrame(
                 {
                     "ccode1": codes[ii],
                     "ccode2": codes[jj],
-                    "year": np.full(len(ii), y),
+                    "year": np.full(len(ii), year),
                     "eu_war_trap": eu[ii, jj],
                 }
             )

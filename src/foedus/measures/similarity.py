@@ -220,9 +220,6 @@ def similarity(
     comparison restricted to the states of ``ccode1``'s (resp. ``ccode2``'s) home region, the
     COW major powers and the pair itself (:data:`REGIONS`).
     """
-    from foedus.panels import state_years
-    from foedus.panels.capabilities import nmc
-
     if source not in COVERAGE:
         raise PanelError(f"unknown alliance source {source!r}", "use source='atop' or 'cow'.")
     lo, hi = years if years is not None else COVERAGE[source]
@@ -238,41 +235,11 @@ def similarity(
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
         raise PanelError(f"unknown similarity measures {unknown}", f"choose from {MEASURES}.")
-    sy = state_years(years=(max(lo, 1816), hi)).sort("year", "ccode")
-    ties = portfolio_ties(source, coding).filter(pl.col("year").is_between(lo, hi))
-    cinc = nmc("7.0").select("ccode", "year", "cinc") if "s_wt" in measures else None
-    sy_years = sy.get_column("year").to_numpy()
-    sy_codes = sy.get_column("ccode").to_numpy()
-    bounds = np.flatnonzero(np.diff(sy_years)) + 1
-    starts, ends = np.r_[0, bounds], np.r_[bounds, len(sy_years)]
-    ties = ties.sort("year")
-    t_year = ties.get_column("year").to_numpy()
-    t_a, t_b = ties.get_column("ccode1").to_numpy(), ties.get_column("ccode2").to_numpy()
-    t_v = ties.get_column("tie").to_numpy()
-    w_all = None
-    if cinc is not None:
-        w_all = sy.join(cinc, on=["ccode", "year"], how="left", maintain_order="left")
-        w_all = w_all.get_column("cinc").fill_null(np.nan).to_numpy()
-    majors: set[tuple[int, int]] = set()
-    if scope == "regional":
-        from foedus.panels.powers import major_power_years
-
-        majors = set(major_power_years(carry_forward=True).select("ccode", "year").iter_rows())
-    pos = np.full(1000, -1, dtype=np.int64)
     parts: list[dict[str, np.ndarray]] = []
-    for s, e in zip(starts, ends, strict=True):
-        year = int(sy_years[s])
-        codes = sy_codes[s:e]
+    for year, codes, x, w, is_major in yearly_portfolios(
+        source, coding, (lo, hi), "s_wt" in measures
+    ):
         n = len(codes)
-        pos[:] = -1
-        pos[codes] = np.arange(n)
-        x = np.zeros((n, n), dtype=np.int8)
-        np.fill_diagonal(x, levels - 1)
-        k0, k1 = np.searchsorted(t_year, [year, year + 1])
-        i, j = pos[t_a[k0:k1]], pos[t_b[k0:k1]]
-        ok = (i >= 0) & (j >= 0) & (i != j)
-        x[i[ok], j[ok]] = np.maximum(x[i[ok], j[ok]], t_v[k0:k1][ok])
-        w = w_all[s:e] if w_all is not None else None
         iu, ju = np.triu_indices(n, k=1)
         part = {"ccode1": codes[iu], "ccode2": codes[ju], "year": np.full(len(iu), year)}
         if scope == "global":
@@ -280,7 +247,6 @@ def similarity(
             part.update({k: v[iu, ju] for k, v in m.items()})
         else:
             region = region_of(codes)
-            is_major = np.array([(int(c), year) in majors for c in codes])
             reg1 = {k: np.full(len(iu), np.nan) for k in measures}
             reg2 = {k: np.full(len(iu), np.nan) for k in measures}
             for r in np.unique(region):
@@ -308,6 +274,49 @@ def similarity(
             swap.update({f"{k}_reg2": pl.col(f"{k}_reg1") for k in measures})
         out = pl.concat([out, out.with_columns(**swap)])
     return out.sort("ccode1", "ccode2", "year")
+
+
+def yearly_portfolios(source: str, coding: str, years: tuple[int, int], weights: bool = True):
+    """For each year: ``(year, codes, x, w, is_major)`` — the members' COW codes, their N x N
+    portfolio matrix (diagonal = the top category), CINC weights (NaN = missing; None unless
+    ``weights``) and which members are COW major powers (spells carried past 2016)."""
+    from foedus.panels import state_years
+    from foedus.panels.capabilities import nmc
+    from foedus.panels.powers import major_power_years
+
+    lo, hi = years
+    levels = 4 if coding == "valued" else 2
+    sy = state_years(years=(max(lo, 1816), hi)).sort("year", "ccode")
+    ties = portfolio_ties(source, coding).filter(pl.col("year").is_between(lo, hi)).sort("year")
+    sy_years = sy.get_column("year").to_numpy()
+    sy_codes = sy.get_column("ccode").to_numpy()
+    bounds = np.flatnonzero(np.diff(sy_years)) + 1
+    starts, ends = np.r_[0, bounds], np.r_[bounds, len(sy_years)]
+    t_year = ties.get_column("year").to_numpy()
+    t_a, t_b = ties.get_column("ccode1").to_numpy(), ties.get_column("ccode2").to_numpy()
+    t_v = ties.get_column("tie").to_numpy()
+    w_all = None
+    if weights:
+        cinc = nmc("7.0").select("ccode", "year", "cinc")
+        w_all = sy.join(cinc, on=["ccode", "year"], how="left", maintain_order="left")
+        w_all = w_all.get_column("cinc").fill_null(np.nan).to_numpy()
+    majors = set(major_power_years(carry_forward=True).select("ccode", "year").iter_rows())
+    pos = np.full(1000, -1, dtype=np.int64)
+    for s, e in zip(starts, ends, strict=True):
+        year = int(sy_years[s])
+        codes = sy_codes[s:e]
+        n = len(codes)
+        pos[:] = -1
+        pos[codes] = np.arange(n)
+        x = np.zeros((n, n), dtype=np.int8)
+        np.fill_diagonal(x, levels - 1)
+        k0, k1 = np.searchsorted(t_year, [year, year + 1])
+        i, j = pos[t_a[k0:k1]], pos[t_b[k0:k1]]
+        ok = (i >= 0) & (j >= 0) & (i != j)
+        x[i[ok], j[ok]] = np.maximum(x[i[ok], j[ok]], t_v[k0:k1][ok])
+        w = w_all[s:e] if w_all is not None else None
+        is_major = np.array([(int(c), year) in majors for c in codes])
+        yield year, codes, x, w, is_major
 
 
 #: COW's regions by state code (EUGene's five; Oceania counted with Asia).
