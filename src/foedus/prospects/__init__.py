@@ -1,0 +1,1 @@
+"""Prospects: forecasting the formation of alliance pledges, with honest backtests."""
