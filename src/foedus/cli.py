@@ -510,6 +510,64 @@ def foundations_cmd(
     )
 
 
+@app.command("backtest")
+def backtest_cmd(
+    from_: Annotated[int, typer.Option("--from", help="First forecast year.")] = 1960,
+    to: Annotated[int, typer.Option("--to", help="Last forecast year.")] = 2018,
+    model: Annotated[str, typer.Option(help="logit or gbm.")] = "logit",
+    pledge: Annotated[str, typer.Option(help="ATOP pledge whose onset is forecast.")] = "defense",
+    horizon: Annotated[int, typer.Option(help="Onset within this many years.")] = 1,
+    out: Annotated[str, typer.Option(help="Directory for report.md and results.json.")] = (
+        "backtest"
+    ),
+) -> None:
+    """Rolling-origin backtest of alliance-onset forecasts, scored against baselines."""
+    from pathlib import Path
+
+    from foedus.prospects.backtest import backtest
+    from foedus.prospects.data import formation_panel
+    from foedus.prospects.report import write_report
+
+    with err.status("building the formation panel..."):
+        panel = formation_panel(years=(1946, to), pledge=pledge, horizon=horizon)
+    with Progress(
+        TextColumn("[bold]backtest {task.fields[year]}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} years"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("bt", total=to - from_ + 1, year="")
+        res = backtest(
+            panel,
+            from_,
+            to,
+            kind=model,
+            horizon=horizon,
+            progress=lambda y: progress.update(task, advance=1, year=y),
+        )
+    paths = write_report(res, Path(out), pledge=pledge)
+    t = Table(
+        title=f"{model} backtest {from_}-{to}, onset of {pledge} pledges "
+        f"(within {horizon} year{'s' if horizon > 1 else ''}); {res.seconds:.1f} s"
+    )
+    for col in ("model", "n", "brier", "brier_skill", "log_loss", "roc_auc", "pr_auc"):
+        t.add_column(col, justify="right" if col != "model" else "left")
+    for r in res.pooled.iter_rows(named=True):
+        t.add_row(
+            r["model"],
+            f"{r['n']:,}",
+            f"{r['brier']:.5f}",
+            f"{r['brier_skill']:.3f}",
+            f"{r['log_loss']:.4f}",
+            f"{r['roc_auc']:.3f}",
+            f"{r['pr_auc']:.3f}",
+        )
+    console.print(t)
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+
+
 def _spell_json(sp: countries.Spell) -> dict[str, object]:
     # "ongoing": the spell runs to the last day of the source list and is assumed to continue
     return {"start": sp.start.isoformat(), "end": sp.end.isoformat(), "ongoing": sp.open_ended}

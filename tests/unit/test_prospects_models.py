@@ -65,3 +65,18 @@ def test_bad_input():
         FormationModel(features=["nope"]).fit(simulated())
     with pytest.raises(FoedusError):
         FormationModel(features=["x1"]).predict_proba(simulated())
+
+
+def test_irls_equals_statsmodels():
+    import statsmodels.api as sm
+
+    from foedus.prospects.models import irls_logit
+
+    d = simulated(5_000, seed=4)
+    x = np.column_stack([np.ones(d.height), d["x1"].to_numpy()])
+    y = d["onset"].to_numpy().astype(float)
+    beta, iters = irls_logit(x, y)
+    ref = sm.Logit(y, x).fit(disp=0, method="newton").params
+    assert np.allclose(beta, ref, atol=1e-6) and iters < 20
+    # warm start from the answer converges at once
+    assert irls_logit(x, y, beta)[1] <= 2

@@ -50,13 +50,11 @@ class BacktestResult:
     seconds: float
 
 
-def _heuristic(train: pl.DataFrame, test: pl.DataFrame) -> np.ndarray:
-    cells = ["land_contiguity", "either_major"]
-    key = [pl.col(c).fill_null(0).cast(pl.Int8) for c in cells]
-    rates = train.group_by(key).agg(pl.col("onset").mean().alias("rate"))
-    got = test.select(key).join(rates, on=cells, how="left", maintain_order="left")
-    base = float(train["onset"].mean())
-    return got["rate"].fill_null(base).to_numpy()
+def _cells(raw: np.ndarray, cols: list[int]) -> np.ndarray:
+    """Cell number 0-3 from (land contiguity, either major), missing counted as 0."""
+    a = np.nan_to_num(raw[:, cols[0]]) > 0
+    b = np.nan_to_num(raw[:, cols[1]]) > 0
+    return a.astype(np.int64) * 2 + b.astype(np.int64)
 
 
 def backtest(
@@ -73,38 +71,61 @@ def backtest(
     """Rolling-origin backtest of ``kind`` over ``start`` .. ``end`` (see the module docstring)."""
     import time
 
+    from foedus.prospects.data import FEATURES
     from foedus.prospects.metrics import summarize
+    from foedus.prospects.models import _raw
 
     if start > end:
         raise FoedusError(f"empty backtest range {start}-{end}", "give start <= end.")
     t0 = time.perf_counter()
-    usable = panel.filter(pl.col("at_risk") & pl.col("onset").is_not_null())
-    lit_spec = [f for f in LITERATURE_SPEC if f in panel.columns]
+    feats = list(features) if features is not None else list(FEATURES)
+    lit_spec = [f for f in LITERATURE_SPEC if f in feats]
+    usable = panel.filter(pl.col("at_risk") & pl.col("onset").is_not_null()).sort("year")
+    raw = _raw(usable, feats)  # built once: a row's features never change with the origin
+    y = usable["onset"].cast(pl.Float64).to_numpy()
+    years = usable["year"].to_numpy()
+    dyads = (usable["ccode1"].cast(pl.Int64) * 1000 + usable["ccode2"]).to_numpy()
+    lit_idx = [feats.index(f) for f in lit_spec]
+    cell_idx = [feats.index(f) for f in ("land_contiguity", "either_major") if f in feats]
     preds = []
     start_params = lit_params = None
     for year in range(start, end + 1):
-        train = usable.filter(pl.col("year") + horizon - 1 <= year - 1)
-        test = usable.filter(pl.col("year") == year)
-        if test.height == 0:
+        k = int(np.searchsorted(years, year - horizon + 1))  # rows with t + h - 1 <= T - 1
+        a, b = np.searchsorted(years, [year, year + 1])
+        if b == a or k == 0:
             if progress:
                 progress(year)
             continue
-        model = FormationModel(kind=kind, features=features).fit(train, start_params=start_params)
+        model = FormationModel(kind=kind, features=feats).fit_arrays(
+            raw[:k],
+            y[:k],
+            dyads[:k],
+            years=(int(years[0]), int(years[k - 1])),
+            start_params=start_params,
+        )
         if kind == "logit":
             start_params = model.coef_
-        cols = {"p_model": model.predict_proba(test)}
+        cols = {"p_model": model.predict_proba_arrays(raw[a:b])}
         if baselines:
-            cols["p_base"] = np.full(test.height, model.base_rate_)
-            cols["p_heur"] = _heuristic(train, test)
-            lit = FormationModel(kind="logit", features=lit_spec).fit(
-                train, start_params=lit_params
+            cols["p_base"] = np.full(b - a, model.base_rate_)
+            if len(cell_idx) == 2:
+                tc, sc = _cells(raw[:k], cell_idx), _cells(raw[a:b], cell_idx)
+                n = np.bincount(tc, minlength=4)
+                rate = np.where(
+                    n > 0,
+                    np.bincount(tc, weights=y[:k], minlength=4) / np.maximum(n, 1),
+                    model.base_rate_,
+                )
+                cols["p_heur"] = rate[sc]
+            lit = FormationModel(kind="logit", features=lit_spec).fit_arrays(
+                raw[:k][:, lit_idx], y[:k], dyads[:k], start_params=lit_params
             )
             lit_params = lit.coef_
-            cols["p_lit"] = lit.predict_proba(test)
+            cols["p_lit"] = lit.predict_proba_arrays(raw[a:b][:, lit_idx])
         preds.append(
-            test.select("ccode1", "ccode2", "year", "onset").with_columns(
-                **{k: pl.Series(v) for k, v in cols.items()}
-            )
+            usable[a:b]
+            .select("ccode1", "ccode2", "year", "onset")
+            .with_columns(**{c: pl.Series(v) for c, v in cols.items()})
         )
         if progress:
             progress(year)

@@ -30,33 +30,75 @@ from foedus.errors import FoedusError
 KINDS = ("logit", "gbm")
 
 
-def _design(
-    panel: pl.DataFrame,
-    features: Sequence[str],
-    add_missing: bool,
-    missing_cols: Sequence[str] | None = None,
-) -> tuple[np.ndarray, list[str]]:
-    """The design matrix (with intercept for the logit) and its column names."""
+def _raw(panel: pl.DataFrame, features: Sequence[str]) -> np.ndarray:
     absent = [f for f in features if f not in panel.columns]
     if absent:
         raise FoedusError(
             f"the panel lacks feature columns {absent}",
             "build it with foedus.prospects.data.formation_panel().",
         )
-    x = panel.select(pl.col(list(features)).cast(pl.Float64)).to_numpy()
+    return panel.select(pl.col(list(features)).cast(pl.Float64)).to_numpy()
+
+
+def design(
+    raw: np.ndarray, features: Sequence[str], missing_groups: Sequence[Sequence[str]] | None = None
+) -> tuple[np.ndarray, list[str], list[list[str]]]:
+    """The logit design matrix from raw features (NaN = missing): an intercept, the features
+    with missing values set to 0, and one missing-value indicator per group of features that
+    are missing on exactly the same rows (e.g. every lagged value in a dyad's first year),
+    named after the group's first feature; separate identical indicators would make the logit
+    singular. ``missing_groups`` replays the groups found in training."""
     names = list(features)
-    if add_missing:
-        miss_cols = (
-            list(missing_cols)
-            if missing_cols is not None
-            else [f for i, f in enumerate(features) if np.isnan(x[:, i]).any()]
-        )
-        idx = [names.index(f) for f in miss_cols]
-        ind = np.isnan(x[:, idx]).astype(np.float64) if idx else np.zeros((len(x), 0))
-        x = np.where(np.isnan(x), 0.0, x)
-        x = np.hstack([np.ones((len(x), 1)), x, ind])
-        names = ["const", *names, *[f"{f}_missing" for f in miss_cols]]
-    return x, names
+    miss = np.isnan(raw)
+    if missing_groups is None:
+        seen: dict[bytes, list[str]] = {}
+        for i, f in enumerate(names):
+            if miss[:, i].any():
+                seen.setdefault(np.packbits(miss[:, i]).tobytes(), []).append(f)
+        groups = list(seen.values())
+    else:
+        groups = [list(g) for g in missing_groups]
+    x = np.empty((raw.shape[0], 1 + raw.shape[1] + len(groups)))
+    x[:, 0] = 1.0
+    np.copyto(x[:, 1 : 1 + raw.shape[1]], np.where(miss, 0.0, raw))
+    for k, g in enumerate(groups):
+        x[:, 1 + raw.shape[1] + k] = miss[:, names.index(g[0])]
+    return x, ["const", *names, *[f"{g[0]}_missing" for g in groups]], groups
+
+
+def irls_logit(
+    x: np.ndarray,
+    y: np.ndarray,
+    start: np.ndarray | None = None,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+) -> tuple[np.ndarray, int]:
+    """Maximum-likelihood logit by Newton-Raphson (iteratively reweighted least squares).
+
+    The same estimator as statsmodels' ``Logit(...).fit(method="newton")``, written with plain
+    NumPy so a rolling backtest can refit from the previous year's estimate in a few cheap
+    steps; a tiny ridge (1e-9) keeps the Hessian invertible when a column is constant in a
+    training window. Returns the coefficients and the number of iterations.
+    """
+    beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, dtype=np.float64).copy()
+    ridge = 1e-9 * np.eye(x.shape[1])
+    buf = np.empty_like(x)  # x scaled by sqrt(weights), reused: no new memory per step
+    last = -np.inf
+    for it in range(1, max_iter + 1):
+        eta = np.clip(x @ beta, -35, 35)
+        p = 1.0 / (1.0 + np.exp(-eta))
+        # log-likelihood: stop when it no longer improves (also ends quasi-separation, where
+        # one coefficient drifts off without changing the fit)
+        llf = float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+        if abs(llf - last) <= tol * (1 + abs(llf)):
+            return beta, it
+        last = llf
+        grad = x.T @ (y - p)
+        np.multiply(x, np.sqrt(p * (1 - p))[:, None], out=buf)
+        hess = buf.T @ buf + ridge
+        beta += np.linalg.solve(hess, grad)
+    return beta, max_iter
 
 
 @dataclass
@@ -94,37 +136,52 @@ class FormationModel:
                 "nothing to learn from: no at-risk rows with both outcomes",
                 "widen the training years.",
             )
-        y = train["onset"].cast(pl.Float64).to_numpy()
-        self.n_train_ = train.height
-        self.base_rate_ = float(y.mean())
-        self.years_ = (int(train["year"].min()), int(train["year"].max()))
-        if self.kind == "logit":
-            import statsmodels.api as sm
+        dyads = (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy()
+        return self.fit_arrays(
+            _raw(train, self.features_),
+            train["onset"].cast(pl.Float64).to_numpy(),
+            dyads,
+            years=(int(train["year"].min()), int(train["year"].max())),
+            start_params=start_params,
+        )
 
-            x, names = _design(train, self.features_, add_missing=True)
-            self.missing_cols_ = [
-                n.removesuffix("_missing") for n in names if n.endswith("_missing")
-            ]
-            keep = x.std(axis=0) > 0
+    def fit_arrays(
+        self,
+        raw: np.ndarray,
+        y: np.ndarray,
+        dyads: np.ndarray,
+        *,
+        years: tuple[int, int] = (0, 0),
+        start_params: np.ndarray | None = None,
+    ) -> FormationModel:
+        """Fit on raw feature values (rows x features, NaN = missing) and 0/1 outcomes; used by
+        :meth:`fit` and, without rebuilding frames, by the rolling backtest."""
+        if not hasattr(self, "features_"):
+            self.features_ = list(self.features) if self.features is not None else []
+        if y.size == 0 or np.unique(y).size < 2:
+            raise FoedusError(
+                "nothing to learn from: both outcomes are needed", "widen the training years."
+            )
+        self.n_train_ = int(y.size)
+        self.base_rate_ = float(y.mean())
+        self.years_ = years
+        if self.kind == "logit":
+            x, names, self.missing_groups_ = design(raw, self.features_)
+            keep = x.min(axis=0) != x.max(axis=0)  # constant columns carry no information
             keep[0] = True  # the intercept
             self.columns_ = [n for n, k in zip(names, keep, strict=True) if k]
             self.keep_ = keep
-            res = sm.Logit(y, x[:, keep]).fit(
-                disp=0,
-                maxiter=self.max_iter,
-                method="newton",
-                start_params=start_params
+            start = (
+                start_params
                 if start_params is not None and len(start_params) == keep.sum()
-                else None,
+                else None
             )
-            self.coef_ = np.asarray(res.params)
-            self.result_ = res
-            self.groups_ = (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy()
-            self.x_train_ = x[:, keep]
+            xk = x if keep.all() else x[:, keep]
+            self.coef_, self.iterations_ = irls_logit(xk, y, start, max_iter=self.max_iter)
+            self.x_, self.y_, self.groups_ = xk, y, dyads
         else:
             from sklearn.ensemble import HistGradientBoostingClassifier
 
-            x = train.select(pl.col(self.features_).cast(pl.Float64)).to_numpy()
             params = {
                 "max_iter": 300,
                 "learning_rate": 0.05,
@@ -133,27 +190,35 @@ class FormationModel:
                 "random_state": 0,
                 **self.gbm_params,
             }
-            self.estimator_ = HistGradientBoostingClassifier(**params).fit(x, y)
+            self.estimator_ = HistGradientBoostingClassifier(**params).fit(raw, y)
         return self
+
+    def predict_proba_arrays(self, raw: np.ndarray) -> np.ndarray:
+        """Probabilities for raw feature rows (see :meth:`fit_arrays`)."""
+        if self.kind == "logit":
+            x, _, _ = design(raw, self.features_, self.missing_groups_)
+            eta = np.clip(x[:, self.keep_] @ self.coef_, -35, 35)
+            return 1.0 / (1.0 + np.exp(-eta))
+        return self.estimator_.predict_proba(raw)[:, 1]
 
     def predict_proba(self, panel: pl.DataFrame) -> np.ndarray:
         """Probability of onset for every row of ``panel`` (rows not at risk included)."""
-        if not hasattr(self, "features_"):
+        if not hasattr(self, "n_train_"):
             raise FoedusError("the model is not fitted", "call fit(panel) first.")
-        if self.kind == "logit":
-            x, _ = _design(panel, self.features_, add_missing=True, missing_cols=self.missing_cols_)
-            eta = x[:, self.keep_] @ self.coef_
-            return 1.0 / (1.0 + np.exp(-eta))
-        x = panel.select(pl.col(self.features_).cast(pl.Float64)).to_numpy()
-        return self.estimator_.predict_proba(x)[:, 1]
+        return self.predict_proba_arrays(_raw(panel, self.features_))
 
     def summary(self) -> pl.DataFrame:
         """Logit coefficients with dyad-clustered standard errors (Liang & Zeger 1986)."""
-        if self.kind != "logit" or not hasattr(self, "result_"):
+        if self.kind != "logit" or not hasattr(self, "coef_"):
             raise FoedusError("summary() is for a fitted logit", "fit(kind='logit') first.")
+        import statsmodels.api as sm
         from statsmodels.stats.sandwich_covariance import cov_cluster
 
-        cov = cov_cluster(self.result_, self.groups_)
+        # statsmodels from foedus's estimate: one Newton step confirms it and gives the scores
+        res = sm.Logit(self.y_, self.x_).fit(
+            disp=0, start_params=self.coef_, method="newton", maxiter=self.max_iter
+        )
+        cov = cov_cluster(res, self.groups_)
         se = np.sqrt(np.diag(cov))
         z = self.coef_ / se
         from math import erf, sqrt

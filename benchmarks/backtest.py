@@ -1,0 +1,54 @@
+"""Benchmark the yearly rolling-origin backtest of alliance-onset forecasts.
+
+Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.backtest [--gbm]
+
+Builds the formation panel (ATOP defence onset, undirected COW dyad-years 1946-2018), then
+runs the 1960-2018 rolling backtest of the logit (and, with --gbm, of the boosted model),
+without and with the baselines, printing wall time and peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("FOEDUS_OFFLINE", "1")
+
+from benchmarks.panels import PeakSampler
+from foedus import catalog
+from foedus.prospects.backtest import backtest
+from foedus.prospects.data import formation_panel
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gbm", action="store_true", help="also time the boosted model")
+    args = ap.parse_args()
+    if catalog.Settings.from_env().data_dir is None:
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+    import sklearn.metrics  # noqa: F401  (import cost not counted)
+
+    with PeakSampler() as s:
+        t = time.perf_counter()
+        panel = formation_panel()
+        build = time.perf_counter() - t
+    print(
+        f"formation panel 1946-2018: {panel.height:,} dyad-years, {build:.1f} s, "
+        f"peak RSS {s.peak:.0f} MB"
+    )
+    runs = [("logit", False), ("logit", True)] + ([("gbm", False)] if args.gbm else [])
+    for kind, base in runs:
+        with PeakSampler() as s:
+            t = time.perf_counter()
+            res = backtest(panel, 1960, 2018, kind=kind, baselines=base)
+            dt = time.perf_counter() - t
+        print(
+            f"{kind} backtest 1960-2018{' + baselines' if base else ''}: {dt:.1f} s, "
+            f"peak RSS {s.peak:.0f} MB, {res.predictions.height:,} scored dyad-years"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,369 @@
+"""The alliance-formation panel: undirected dyad-years, an onset outcome and lagged features.
+
+Units and outcome
+-----------------
+* Rows are the undirected COW dyad-years (``ccode1 < ccode2``) of
+  :func:`foedus.panels.dyad_years` in ``years``.
+* The pledge is ATOP 5.1 (:func:`foedus.panels.add_atop_alliance` with ``ndir=True``): a
+  pledge of the chosen type (``"defense"`` by default; ``"offense"``, ``"neutral"``,
+  ``"nonagg"``, ``"consul"``, or ``"any"`` = any of the five) in *either* direction. ATOP ends
+  in 2018; later years are unknown, never "no pledge".
+* ``at_risk`` (Boolean): the dyad had no pledge in t-1. A year in which the dyad did not exist
+  in t-1 (its first year, or the first year after a gap in membership, e.g. Germany 1990) counts
+  as "no pledge in t-1", so it is at risk. Null only if t-1 lies past ATOP's end.
+* ``onset`` (Int8): 1 if the dyad has the pledge in any of the years t .. t+horizon-1, else 0.
+  A year of that window in which the dyad does not exist counts as "no pledge". It is **null**
+  on rows that are not at risk, so they cannot be fitted by mistake. It is also null where
+  t+horizon-1 > 2018: the outcome is unknown.
+
+Features
+--------
+Every feature is *lagged*: the value for year t is the value of year t-1. A forecast for year
+T therefore uses only data that existed at the end of T-1. A lag is looked up on the dyad-year
+t-1 (a join on ``year + 1``, not a row shift), so the rows of a dyad's first year, or the first
+year after a gap, have null lagged values. Values outside a source's coverage are null, as the
+enrichers code them. See :data:`FEATURE_DOCS` for each column.
+
+The exceptions to "null in the first year" are the pledge-history terms. ``ever_pledge`` and
+``years_since_pledge`` summarise the whole history before t, which is empty in a dyad's first
+year, so they are 0 there. The history always starts at the dyad's first COW year (from 1816,
+inside ATOP's coverage), whatever ``years`` asks for, so the terms are never left-censored.
+
+Two deliberate gap fills, neither of which uses data from year t or later:
+
+* **Major powers.** The COW major-power list ends on 2016-12-31. Spells that run to its end are
+  carried forward (``add_cow_majors(carry_forward=True)``, peacesciencer 1.2's default).
+* **Land contiguity.** COW contiguity ends in 2016. For t-1 > 2016 the dyad's 2016 value is
+  carried forward.
+
+Disputes (COW-MID 5.0) end in 2014, so the MID features are null from 2016 on. The
+shared-rival counts (TSS) end in 2020 and the UN votes in 2019.
+
+Not included: **alliance-portfolio similarity** (tau-b, S; :func:`foedus.panels.add_similarity`).
+It is computed from the alliance portfolios themselves, so it is endogenous to the outcome.
+Two states with a common set of allies score as similar, and a new pledge between them changes
+both portfolios. Even lagged, it largely re-encodes the alliance network (Häge 2011; see
+ALLIANCE-FORMATION.md: "Do not use alliance-based similarity for onset"). The network terms
+below (``allies1``, ``allies2``, ``shared_allies``) carry the structural information
+explicitly instead.
+
+The pledge-duration terms follow Carter & Signorino (2010): ``years_since_pledge`` with its
+square and cube, each divided by 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from foedus.errors import PanelError
+
+KEYS = ["ccode1", "ccode2", "year"]
+DYAD = ("ccode1", "ccode2")
+ATOP_LAST = 2018  # ATOP 5.1 coverage ends here: later pledges are unknown
+MID_COVERAGE = (1816, 2014)
+CONTIGUITY_LAST = 2016
+PLEDGES = {
+    "defense": ["atop_defense"],
+    "offense": ["atop_offense"],
+    "neutral": ["atop_neutral"],
+    "nonagg": ["atop_nonagg"],
+    "consul": ["atop_consul"],
+    "any": ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"],
+}
+
+#: Feature name -> one-line description (source, lag, coding). All are values of year t-1.
+FEATURE_DOCS: dict[str, str] = {
+    "log_cinc_ratio": "NMC 7.0 CINC, t-1: log(stronger CINC / weaker CINC); null if either is "
+    "missing or the weaker is 0",
+    "cinc_total": "NMC 7.0 CINC, t-1: cinc1 + cinc2, the pair's share of system capabilities",
+    "major1": "COW major powers (v2016; spells open at 2016 carried forward), t-1: ccode1 is a "
+    "major power (1/0)",
+    "major2": "COW major powers, t-1: ccode2 is a major power (1/0)",
+    "either_major": "COW major powers, t-1: at least one of the two is a major power (1/0)",
+    "land_contiguity": "COW direct contiguity 3.2, t-1: conttype == 1 (land border, 1/0); the "
+    "2016 value carried forward after 2016",
+    "log_capdist": "Capital distance (Miller 2022 capitals), t-1: log(1 + great-circle km)",
+    "mid_ongoing": "COW-MID 5.0 (peacesciencer whittled dyad-years), t-1: a dispute between the "
+    "two was ongoing (1/0); null after 2014",
+    "mid_years_10": "COW-MID 5.0: number of years in t-10 .. t-1 with an ongoing dispute between "
+    "the two (0-10); null when t-1 > 2014",
+    "rivalry": "TSS strategic rivalries (Thompson, Sakuwa & Suhas 2022), t-1: the two are "
+    "rivals (1/0); null after 2020",
+    "shared_rivals": "TSS rivalries, t-1: number of states that are a strategic rival of both",
+    "common_mid_opponents": "COW-MID 5.0, t-1: number of third states both fought in t-5 .. t-1 "
+    "(foedus.measures.threat, window 5); null when t-1 > 2014",
+    "un_agree": "UNGA votes (Voeten), t-1: share of joint roll calls with the same vote; null "
+    "before 1946 (t-1 < 1946) or without joint votes",
+    "allies1": "ATOP 5.1 ties with the chosen pledge, t-1: number of allies of ccode1",
+    "allies2": "ATOP 5.1 ties with the chosen pledge, t-1: number of allies of ccode2",
+    "shared_allies": "ATOP 5.1 ties with the chosen pledge, t-1: number of third states allied "
+    "to both (closed-triangle term; Cranmer et al. 2012)",
+    "years_since_pledge": "ATOP 5.1 history before t: pledge-free years before t, i.e. "
+    "(t-1) - last pledge year; if never pledged, t - the dyad's first year (0 in it)",
+    "years_since_pledge2": "years_since_pledge squared / 100 (Carter & Signorino 2010)",
+    "years_since_pledge3": "years_since_pledge cubed / 100 (Carter & Signorino 2010)",
+    "ever_pledge": "ATOP 5.1 history before t: the dyad had the pledge in some year before t "
+    "(1/0; 0 in its first year)",
+}
+
+#: The feature columns of :func:`formation_panel`, in order.
+FEATURES: list[str] = list(FEATURE_DOCS)
+
+
+# --- pure helpers (frames in, frames out) -----------------------------------------------------
+
+
+def lag(
+    df: pl.DataFrame,
+    cols: Sequence[str],
+    by: Sequence[str] = DYAD,
+    *,
+    n: int = 1,
+    source: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """``df`` with ``cols`` replaced by their values in year ``year - n`` for the same ``by``.
+
+    The values are looked up in ``source`` (default ``df`` itself), which must be unique on
+    ``by + year``. The look-up is a join on the calendar year, not a row shift. A row whose key
+    has no row ``n`` years earlier gets null: a dyad's first year, or the first year after a
+    gap. Rows and their order are kept. Columns of ``cols`` that ``df`` lacks are added.
+    """
+    src = df if source is None else source
+    cols, by = list(cols), list(by)
+    missing = [c for c in [*by, "year", *cols] if c not in src.columns]
+    if missing:
+        raise PanelError(f"lag: the source frame lacks columns {missing}", "pass them in.")
+    ydt = df.schema["year"]
+    prev = src.select(*by, (pl.col("year") + n).cast(ydt).alias("year"), *cols)
+    if prev.select(pl.struct(*by, "year").is_duplicated().any()).item():
+        raise PanelError(
+            f"lag: the source frame is not unique on {[*by, 'year']}",
+            "de-duplicate it first.",
+        )
+    order = [*df.columns, *[c for c in cols if c not in df.columns]]
+    out = df.drop([c for c in cols if c in df.columns]).join(
+        prev, on=[*by, "year"], how="left", maintain_order="left"
+    )
+    return out.select(order)
+
+
+def pledge_history(
+    hist: pl.DataFrame, horizon: int = 1, last_year: int = ATOP_LAST
+) -> pl.DataFrame:
+    """Outcome and history terms from a dyad's pledge history.
+
+    ``hist`` holds ``ccode1, ccode2, year, pledge``, with one row per dyad-year of the dyad's
+    whole existence. ``pledge`` is 1/0, or null if unknown. Years after ``last_year`` are
+    treated as unknown whatever they hold.
+
+    Returns ``ccode1, ccode2, year, at_risk, onset, years_since_pledge, ever_pledge``, one row
+    per input row, sorted by the keys. The coding is in the module docstring.
+    """
+    if horizon < 1:
+        raise PanelError(f"horizon={horizon} must be at least 1", "use horizon=1 or more.")
+    by = list(DYAD)
+    year = pl.col("year")
+    h = (
+        hist.select(
+            *KEYS,
+            pl.when(year > last_year)
+            .then(None)
+            .otherwise(pl.col("pledge"))
+            .cast(pl.Int8)
+            .alias("pledge"),
+        )
+        .sort(KEYS)
+        .with_columns(_row=pl.lit(1, dtype=pl.Int8))
+    )
+    # the pledge at t-1: no row at t-1 counts as no pledge; a row with an unknown pledge stays null
+    prev = lag(h, ["pledge", "_row"], by).select(
+        *KEYS,
+        pl.when(pl.col("_row").is_null())
+        .then(pl.lit(0, dtype=pl.Int8))
+        .otherwise(pl.col("pledge"))
+        .alias("prev"),
+    )
+    at_risk = pl.col("prev") == 0
+    # the pledge at t+k for k = 0 .. horizon-1 (a lag by -k); no row counts as no pledge
+    leads = [
+        lag(h, ["pledge", "_row"], by, n=-k).select(
+            pl.when(pl.col("_row").is_null())
+            .then(pl.lit(0, dtype=pl.Int8))
+            .otherwise(pl.col("pledge"))
+            .alias(f"_lead{k}")
+        )
+        for k in range(horizon)
+    ]
+    out = pl.concat([h, prev.select("prev"), *leads], how="horizontal")
+    lead_cols = [pl.col(f"_lead{k}") for k in range(horizon)]
+    unknown = (year + horizon - 1 > last_year) | pl.any_horizontal(c.is_null() for c in lead_cols)
+    onset = (
+        pl.when(unknown | ~at_risk.fill_null(False))
+        .then(None)
+        .otherwise(pl.max_horizontal(lead_cols))
+        .cast(pl.Int8)
+    )
+    # history before t (rows of the dyad with an earlier year; sorted, so earlier rows)
+    p0 = pl.col("pledge").fill_null(0)
+    last_pledge = pl.when(p0 == 1).then(year).otherwise(None).forward_fill().shift(1).over(by)
+    ever = p0.cum_max().shift(1).over(by).fill_null(0)
+    first = year.min().over(by)
+    since = pl.when(last_pledge.is_not_null()).then(year - 1 - last_pledge).otherwise(year - first)
+    past_end = year - 1 > last_year  # the history up to t-1 is not fully known
+    return out.select(
+        *KEYS,
+        at_risk.alias("at_risk"),
+        onset.alias("onset"),
+        pl.when(past_end).then(None).otherwise(since).cast(pl.Int32).alias("years_since_pledge"),
+        pl.when(past_end).then(None).otherwise(ever).cast(pl.Int8).alias("ever_pledge"),
+    )
+
+
+def window_counts(
+    events: pl.DataFrame, window: int, name: str, first: int, last: int
+) -> pl.DataFrame:
+    """From event dyad-years ``ccode1, ccode2, year`` (unique), the number of event years in
+    ``t-window .. t-1`` for each dyad and target year t: ``ccode1, ccode2, year, name``.
+
+    Only the target years ``t`` with ``first + 1 <= t <= last + 1`` are returned (the source
+    covers ``first .. last``)."""
+    spread = events.select(
+        *DYAD,
+        pl.int_ranges(pl.col("year") + 1, pl.col("year") + window + 1, dtype=pl.Int32).alias(
+            "year"
+        ),
+    ).explode("year")
+    return (
+        spread.filter(pl.col("year").is_between(first + 1, last + 1))
+        .group_by(*DYAD, "year")
+        .agg(pl.len().cast(pl.Int16).alias(name))
+    )
+
+
+def history_terms(df: pl.DataFrame) -> pl.DataFrame:
+    """Add the scaled square and cube of ``years_since_pledge`` (Carter & Signorino 2010)."""
+    t = pl.col("years_since_pledge").cast(pl.Float64)
+    return df.with_columns(
+        (t**2 / 100).alias("years_since_pledge2"), (t**3 / 100).alias("years_since_pledge3")
+    )
+
+
+# --- the panel ----------------------------------------------------------------------------------
+
+
+def _pledge_expr(pledge: str) -> pl.Expr:
+    if pledge not in PLEDGES:
+        raise PanelError(f"unknown pledge {pledge!r}", f"choose from {sorted(PLEDGES)}.")
+    return pl.max_horizontal(PLEDGES[pledge]).cast(pl.Int8).alias("pledge")
+
+
+def _current_features(lo: int, hi: int, pledge: str) -> pl.DataFrame:
+    """Contemporaneous (year-t) values of the lagged features, on the undirected dyad-years of
+    ``lo .. hi``, named as the features (lagging happens in :func:`formation_panel`)."""
+    from foedus.measures.network import alliance_ties, shared_allies
+    from foedus.measures.threat import common_mid_opponents, shared_rivals
+    from foedus.panels import (
+        add_capital_distance,
+        add_contiguity,
+        add_cow_majors,
+        add_cow_mids,
+        add_nmc,
+        add_strategic_rivalries,
+        add_un_agreement,
+        dyad_years,
+    )
+    from foedus.panels.base import add_dyad_values, add_state_values, inspect, zero_fill
+
+    d = dyad_years(directed=False, years=(lo, hi))
+    info = inspect(d)
+    d = (
+        d.pipe(add_nmc, keep="cinc")
+        .pipe(add_cow_majors, carry_forward=True)
+        .pipe(add_contiguity)
+        .pipe(add_capital_distance)
+        .pipe(add_cow_mids, keep=[])
+        .pipe(add_strategic_rivalries)
+        .pipe(add_un_agreement)
+    )
+    d = add_dyad_values(d, info, shared_rivals("tss"), ["shared_rivals"], "formation_panel")
+    d = add_dyad_values(
+        d, info, common_mid_opponents(5), ["common_mid_opponents"], "formation_panel"
+    )
+    ties = alliance_ties("atop", pledge)
+    degree = (
+        pl.concat([ties.select(pl.col(c).alias("ccode"), "year") for c in DYAD])
+        .group_by("ccode", "year")
+        .agg(pl.len().cast(pl.Int16).alias("allies"))
+    )
+    d = add_state_values(d, info, degree, ["allies"], "formation_panel")
+    d = add_dyad_values(
+        d, info, shared_allies(pledge, "atop"), ["shared_allies"], "formation_panel"
+    )
+    landcontig = pl.col("landcontig")
+    d = d.sort(KEYS).with_columns(
+        pl.when(pl.col("year") > CONTIGUITY_LAST)
+        .then(landcontig.forward_fill().over(list(DYAD)))
+        .otherwise(landcontig)
+        .alias("landcontig")
+    )
+    return d.select(
+        *KEYS,
+        pl.col("cinc_ratio").log().alias("log_cinc_ratio"),
+        (pl.col("cinc1") + pl.col("cinc2")).alias("cinc_total"),
+        pl.col("cowmaj1").alias("major1"),
+        pl.col("cowmaj2").alias("major2"),
+        pl.max_horizontal("cowmaj1", "cowmaj2").alias("either_major"),
+        pl.col("landcontig").alias("land_contiguity"),
+        pl.col("capdist").log1p().alias("log_capdist"),
+        pl.col("cowmidongoing").alias("mid_ongoing"),
+        pl.col("ongoingrivalry").alias("rivalry"),
+        *zero_fill(["shared_rivals"], 1816, 2020, dtype=pl.Int16),
+        *zero_fill(["common_mid_opponents"], *MID_COVERAGE, dtype=pl.Int16),
+        pl.col("un_agree"),
+        *zero_fill(["allies1", "allies2", "shared_allies"], 1815, ATOP_LAST, dtype=pl.Int16),
+    )
+
+
+def formation_panel(
+    years: tuple[int, int] = (1946, 2018), pledge: str = "defense", horizon: int = 1
+) -> pl.DataFrame:
+    """The alliance-formation panel: ``ccode1, ccode2, year, at_risk, onset`` and
+    :data:`FEATURES`, on the undirected COW dyad-years of ``years`` (see the module docstring).
+    """
+    from foedus.panels import add_atop_alliance, dyad_years
+    from foedus.panels.base import add_dyad_values, inspect, zero_fill
+    from foedus.panels.conflict import mid_dyad_years
+
+    lo, hi = int(years[0]), int(years[1])
+    if lo > hi:
+        raise PanelError(f"years=({lo}, {hi}) is empty", "give (first, last) with first <= last.")
+    if lo < 1817:
+        raise PanelError(
+            f"years start in {lo}: the first lagged year would precede the state system",
+            "start in 1817 or later.",
+        )
+    pledge_col = _pledge_expr(pledge)
+    # the whole pledge history of every dyad, from 1816 to the end of the outcome window
+    hist = dyad_years(directed=False, years=(1816, max(hi, hi + horizon - 1)))
+    hist = add_atop_alliance(hist, ndir=True).select(*KEYS, pledge_col)
+    out = pledge_history(hist, horizon, ATOP_LAST).filter(pl.col("year").is_between(lo, hi))
+    out = history_terms(out)
+    # lagged features: year-t rows take the values of the dyad-year t-1
+    cur = _current_features(lo - 1, hi - 1, pledge)
+    lagged = [c for c in cur.columns if c not in KEYS]
+    out = lag(out, lagged, source=cur)
+    # MID years in t-10 .. t-1 (a window join, lagged by construction)
+    mids = (
+        mid_dyad_years("cow")
+        .filter((pl.col("cowmidongoing") == 1) & (pl.col("ccode1") < pl.col("ccode2")))
+        .select(*KEYS)
+        .unique()
+    )
+    counts = window_counts(mids, 10, "mid_years_10", *MID_COVERAGE)
+    out = add_dyad_values(out, inspect(out), counts, ["mid_years_10"], "formation_panel")
+    out = out.with_columns(
+        zero_fill(["mid_years_10"], MID_COVERAGE[0] + 1, MID_COVERAGE[1] + 1, dtype=pl.Int16)
+    )
+    return out.select(*KEYS, "at_risk", "onset", *FEATURES).sort(KEYS)
