@@ -58,20 +58,14 @@ from collections.abc import Sequence
 import polars as pl
 
 from foedus.errors import PanelError
+from foedus.measures.network import PLEDGES as NETWORK_PLEDGES
 
 KEYS = ["ccode1", "ccode2", "year"]
 DYAD = ("ccode1", "ccode2")
 ATOP_LAST = 2018  # ATOP 5.1 coverage ends here: later pledges are unknown
 MID_COVERAGE = (1816, 2014)
 CONTIGUITY_LAST = 2016
-PLEDGES = {
-    "defense": ["atop_defense"],
-    "offense": ["atop_offense"],
-    "neutral": ["atop_neutral"],
-    "nonagg": ["atop_nonagg"],
-    "consul": ["atop_consul"],
-    "any": ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"],
-}
+PLEDGES = NETWORK_PLEDGES["atop"]  # the ATOP pledge columns, shared with the network
 
 #: Feature name -> one-line description (source, lag, coding). All are values of year t-1.
 FEATURE_DOCS: dict[str, str] = {
