@@ -181,7 +181,7 @@ def network_stats(
 
 def shared_allies(pledge: str = "defense", source: Source = "atop") -> pl.DataFrame:
     """Dyad-years (``ccode1 < ccode2``) with at least one common ally: ``shared_allies``."""
-    from foedus.measures.threat import _pairs_through
+    from foedus.measures.threat import pairs_through
 
     t = alliance_ties(source, pledge)
     links = pl.concat(
@@ -190,7 +190,7 @@ def shared_allies(pledge: str = "defense", source: Source = "atop") -> pl.DataFr
             t.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("k"), "year"),
         ]
     )
-    return _pairs_through(links, "shared_allies")
+    return pairs_through(links, "shared_allies")
 
 
 def ego_network(

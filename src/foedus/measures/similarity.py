@@ -48,6 +48,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import polars as pl
+
+from foedus import loaders
+from foedus.errors import PanelError
 
 MEASURES = ("taub", "s_un", "s_un_sq", "s_wt", "kappa", "pi")
 
@@ -147,10 +151,6 @@ def _from_counts(
 
 # --- all dyad-years ---------------------------------------------------------------------------
 
-import polars as pl  # noqa: E402
-
-from foedus import loaders  # noqa: E402
-from foedus.errors import PanelError  # noqa: E402
 
 COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
 

@@ -38,7 +38,7 @@ MID_COVERAGE = (1816, 2014)
 CONTIGUITY_COVERAGE = (1816, 2016)
 
 
-def _pairs_through(links: pl.DataFrame, name: str) -> pl.DataFrame:
+def pairs_through(links: pl.DataFrame, name: str) -> pl.DataFrame:
     """From directed links ``a, k, year`` (one row each), the pairs (a, b), a < b, linked to a
     common ``k`` in the same year, with the number of such k."""
     left = links.rename({"a": "ccode1"})
@@ -60,7 +60,7 @@ def shared_rivals(source: Literal["tss", "td"] = "tss") -> pl.DataFrame:
     r = rivalry_dyad_years(source).select(
         pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"
     )
-    return _pairs_through(r.unique(), "shared_rivals")
+    return pairs_through(r.unique(), "shared_rivals")
 
 
 def mid_opponents(window: int = 5) -> pl.DataFrame:
@@ -82,7 +82,7 @@ def common_mid_opponents(window: int = 5) -> pl.DataFrame:
     """Dyad-years whose states both fought some third state within ``window`` years:
     ``ccode1, ccode2, year, common_mid_opponents``."""
     # k is a third state by construction: a dispute dyad never pairs a state with itself
-    return _pairs_through(mid_opponents(window), "common_mid_opponents")
+    return pairs_through(mid_opponents(window), "common_mid_opponents")
 
 
 def shared_rival_contiguous(

@@ -7,6 +7,7 @@ dyad-years have ``ccode1 < ccode2``; directed ones hold both orders.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -117,13 +118,13 @@ def zero_fill(
     ]
 
 
-def no_clash(df: pl.DataFrame, cols: list[str], what: str) -> None:
+def no_clash(df: pl.DataFrame, cols: Sequence[str], what: str, hint: str | None = None) -> None:
     """Refuse to overwrite columns the panel already has (e.g. an enricher run twice)."""
     clash = [c for c in cols if c in df.columns]
     if clash:
         raise PanelError(
             f"{what} would overwrite columns already in the panel: {clash}",
-            "drop or rename them first, e.g. df.drop(" + ", ".join(map(repr, clash)) + ").",
+            hint or "drop or rename them first, e.g. df.drop(" + ", ".join(map(repr, clash)) + ").",
         )
 
 

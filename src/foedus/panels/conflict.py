@@ -111,6 +111,7 @@ from foedus.panels.base import (
     PanelInfo,
     add_dyad_values,
     add_state_values,
+    no_clash,
     require,
     shrink_ints,
     zero_fill,
@@ -335,13 +336,15 @@ def _check_init(init: str) -> None:
 
 
 def _no_clash(df: pl.DataFrame, cols: Sequence[str], what: str) -> None:
-    clash = [c for c in cols if c in df.columns]
-    if clash:
-        raise PanelError(
-            f"{what} would overwrite columns already in the panel: {clash}",
+    no_clash(
+        df,
+        cols,
+        what,
+        hint=(
             "drop them first, or choose fewer columns with keep=[...] (keep=[] adds only the "
-            "onset and ongoing indicators).",
-        )
+            "onset and ongoing indicators)."
+        ),
+    )
 
 
 def add_mid_columns(

@@ -427,12 +427,6 @@ def add_minimum_distance(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(table.gather(df[f"{c}1"], df[f"{c}2"], df["year"]))
 
 
-def _spells(system: System) -> pl.DataFrame:
-    """Membership spells, the open-ended ones running through :data:`ASSUMED_THROUGH` (as in
-    :func:`foedus.panels.dyad_years`)."""
-    return spells_through(system)
-
-
 @enricher(
     "capdist",
     kinds=("dyad", "state"),
@@ -452,7 +446,7 @@ def add_capital_distance(df: pl.DataFrame) -> pl.DataFrame:
         hi = min(int(years.max()), CAPITALS_COVERAGE[1]) if years.len() else -1
         if lo > hi:  # no year of the panel has capitals
             return df.with_columns(pl.lit(None, dtype=pl.Float64).alias("mincapdist"))
-        near = caps.nearest(_spells(info.system), lo, hi)
+        near = caps.nearest(spells_through(info.system), lo, hi)
         return add_state_values(df, info, near, ["mincapdist"], "add_capital_distance")
     yrs = df.get_column("year")
     loc1, loc2 = (caps.locations(df.get_column(f"{c}{i}"), yrs) for i in "12")

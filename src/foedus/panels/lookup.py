@@ -75,9 +75,7 @@ class StateTable:
         else:
             self.y0, self.ny = None, 1
             flat = codes
-        self.present = np.zeros(MAX_CODE * self.ny + 1, dtype=bool)  # + the miss cell
-        self.present[flat] = True
-        if int(self.present.sum()) != frame.height:  # two rows share a cell
+        if np.unique(flat).size != frame.height:  # two rows share a cell
             raise ValueError(f"look-up table is not unique on {keys}")
         self._t = _Table(frame, cols, flat, MAX_CODE * self.ny)
 
@@ -125,9 +123,7 @@ class DyadTable:
         self.ny = int(years.max()) - self.y0 + 1 if years.size else 1
         size = max(len(uniq), 1) * self.ny
         flat = inv * self.ny + (years - self.y0)
-        self.present = np.zeros(size + 1, dtype=bool)  # + the miss cell
-        self.present[flat] = True
-        if int(self.present.sum()) != frame.height:  # two rows share a cell
+        if np.unique(flat).size != frame.height:  # two rows share a cell
             raise ValueError(f"look-up table is not unique on {[code1, code2, year]}")
         self._t = _Table(frame, cols, flat, size)
 
