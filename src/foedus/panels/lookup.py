@@ -23,6 +23,13 @@ def _codes(s: pl.Series) -> np.ndarray:
     return s.fill_null(-1).cast(pl.Int64).to_numpy()
 
 
+def _occupied(flat: np.ndarray, size: int) -> int:
+    """How many distinct cells ``flat`` fills (a scatter, cheaper than sorting)."""
+    cells = np.zeros(size, dtype=bool)
+    cells[flat] = True
+    return int(cells.sum())
+
+
 def _check_codes(*arrays: np.ndarray) -> None:
     for a in arrays:
         if a.size and (a.min() < 0 or a.max() >= MAX_CODE):
@@ -75,7 +82,7 @@ class StateTable:
         else:
             self.y0, self.ny = None, 1
             flat = codes
-        if np.unique(flat).size != frame.height:  # two rows share a cell
+        if _occupied(flat, MAX_CODE * self.ny) != frame.height:  # two rows share a cell
             raise ValueError(f"look-up table is not unique on {keys}")
         self._t = _Table(frame, cols, flat, MAX_CODE * self.ny)
 
@@ -123,7 +130,7 @@ class DyadTable:
         self.ny = int(years.max()) - self.y0 + 1 if years.size else 1
         size = max(len(uniq), 1) * self.ny
         flat = inv * self.ny + (years - self.y0)
-        if np.unique(flat).size != frame.height:  # two rows share a cell
+        if _occupied(flat, size) != frame.height:  # two rows share a cell
             raise ValueError(f"look-up table is not unique on {[code1, code2, year]}")
         self._t = _Table(frame, cols, flat, size)
 
