@@ -514,7 +514,7 @@ def foundations_cmd(
 def backtest_cmd(
     from_: Annotated[int, typer.Option("--from", help="First forecast year.")] = 1960,
     to: Annotated[int, typer.Option("--to", help="Last forecast year.")] = 2018,
-    model: Annotated[str, typer.Option(help="logit or gbm.")] = "logit",
+    model: Annotated[str, typer.Option(help="relogit, logit, firth or gbm.")] = "relogit",
     pledge: Annotated[str, typer.Option(help="ATOP pledge whose onset is forecast.")] = "defense",
     horizon: Annotated[int, typer.Option(help="Onset within this many years.")] = 1,
     out: Annotated[str, typer.Option(help="Directory for report.md and results.json.")] = (
@@ -566,6 +566,183 @@ def backtest_cmd(
         )
     console.print(t)
     console.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _year_range(text: str) -> tuple[int, int]:
+    parts = text.replace("..", "-").split("-")
+    try:
+        if len(parts) == 1:
+            return int(parts[0]), int(parts[0])
+        if len(parts) == 2:
+            return int(parts[0]), int(parts[1])
+    except ValueError:
+        pass
+    raise FoedusError(f"cannot read years {text!r}", "write a year or a range, e.g. 2015-2026.")
+
+
+@app.command("forecast")
+def forecast_cmd(
+    states: Annotated[
+        list[str] | None,
+        typer.Argument(help="Two states for one dyad's path; none to rank every dyad at risk."),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="One forecast year.")] = None,
+    years: Annotated[str | None, typer.Option(help="A range of years, e.g. 2015-2026.")] = None,
+    top: Annotated[int, typer.Option(help="Without states: the N most likely dyads.")] = 20,
+    model: Annotated[str, typer.Option(help="relogit, logit, firth or gbm.")] = "relogit",
+    pledge: Annotated[str, typer.Option(help="ATOP pledge whose onset is forecast.")] = "defense",
+    treaties: Annotated[
+        str | None, typer.Option(help="CSV of treaties signed after 2018 (docs/treaties.md).")
+    ] = None,
+    level: Annotated[float, typer.Option(help="Coverage of the intervals.")] = 0.9,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap refits for gbm intervals.")] = 20,
+    model_file: Annotated[
+        str | None, typer.Option(help="Use this saved model (JSON) at the data's end.")
+    ] = None,
+    save_model: Annotated[
+        str | None, typer.Option(help="Save the model fitted at the data's end (JSON).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Forecasts of alliance-pledge onset, with intervals, explanations and data vintages."""
+    from foedus.prospects.forecast import forecast
+    from foedus.prospects.persist import load_model
+    from foedus.prospects.persist import save_model as save
+
+    if (year is None) == (years is None):
+        raise FoedusError("give exactly one of --year and --years", "e.g. --year 2021.")
+    lo, hi = (year, year) if year is not None else _year_range(years or "")
+    pairs = None
+    if states:
+        if len(states) != 2:
+            raise FoedusError(
+                f"{len(states)} states given", "name two states, or none to rank all dyads."
+            )
+        a, b = (countries.ccode(s_, hi) for s_ in states)
+        if a == b:
+            raise FoedusError("the two states are the same", "name two different states.")
+        pairs = [(a, b)]
+    tr = None
+    if treaties:
+        from foedus.prospects.treaties import read_treaties
+
+        tr = read_treaties(treaties)
+    loaded = None
+    if model_file:
+        loaded, meta = load_model(model_file)
+        spec = meta.get("spec") or {}
+        if spec.get("pledge", pledge) != pledge:
+            raise FoedusError(
+                f"the model file forecasts {spec.get('pledge')} pledges, not {pledge}",
+                f"pass --pledge {spec.get('pledge')} or fit a new model.",
+            )
+        model = loaded.kind
+    with err.status("forecasting...") as status:
+        res = forecast(
+            (lo, hi),
+            pairs,
+            kind=model,
+            pledge=pledge,
+            treaties=tr,
+            level=level,
+            n_bootstrap=bootstrap,
+            top=None if pairs else top,
+            model=loaded,
+            progress=lambda msg: status.update(msg + "..."),
+        )
+    if save_model:
+        from foedus.prospects.forecast import vintages
+
+        if res.final_model is None:
+            raise FoedusError(
+                "no model at the data's end was fitted for these years",
+                "include a year after 2018 to save the final model.",
+            )
+        path = save(
+            res.final_model,
+            save_model,
+            spec={"pledge": pledge, "horizon": 1, "outcome": "onset (ATOP 5.1, ndir)"},
+            vintages=vintages(res.last_years),
+        )
+        err.print(f"saved the model to {path}")
+    if as_json:
+        print(json.dumps(res.to_dict(), indent=2, default=str))
+        return
+    _print_forecast(res, pairs is not None)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.2f}%"
+
+
+def _print_forecast(res, path: bool) -> None:  # res: ForecastResult
+    import polars as pl
+
+    pc = round(100 * res.level)
+    t = Table(
+        title=f"Onset of an ATOP {res.pledge} pledge ({res.kind}; {pc}% intervals)",
+        caption="p: probability of a new pledge in the year given none the year before; "
+        "observed: the outcome where ATOP codes it; carried: sources carried forward.",
+    )
+    cols = ["year", "dyad", "at risk", "p", f"{pc}% interval"]
+    cols += ["by this year", f"{pc}% interval "] if path else []
+    cols += ["observed", "carried forward"]
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for r in res.forecasts.iter_rows(named=True):
+        row = [
+            str(r["year"]),
+            f"{r['abb1']}-{r['abb2']}",
+            "yes" if r["at_risk"] else ("allied" if r["at_risk"] is False else "-"),
+            _pct(r["p"]),
+            "-" if r["p"] is None else f"{_pct(r['p_lo'])} - {_pct(r['p_hi'])}",
+        ]
+        if path:
+            pcum = r.get("p_cum")
+            row += [
+                _pct(pcum),
+                "-" if pcum is None else f"{_pct(r['p_cum_lo'])} - {_pct(r['p_cum_hi'])}",
+            ]
+        row += ["-" if r["onset"] is None else str(r["onset"]), r["carried"] or ""]
+        t.add_row(*row)
+    Console(width=max(console.width, 120)).print(t)
+    # explanations of the latest forecast row(s)
+    last = res.forecasts.filter(pl.col("p").is_not_null())
+    if last.height:
+        r = last.sort("year", "p", descending=[True, True]).row(0, named=True)
+        c = res.contributions.filter(
+            (pl.col("ccode1") == r["ccode1"])
+            & (pl.col("ccode2") == r["ccode2"])
+            & (pl.col("year") == r["year"])
+        )
+        base = c.filter(pl.col("term") == "(base)")["value"].sum()
+        parts = c.filter(pl.col("term") != "(base)").sort(pl.col("value").abs(), descending=True)
+        e = Table(
+            title=f"Why: log-odds contributions for {r['abb1']}-{r['abb2']} {r['year']} "
+            f"(base {base:+.2f})"
+        )
+        e.add_column("feature")
+        e.add_column("contribution", justify="right")
+        for term, v in parts.head(8).select("term", "value").iter_rows():
+            e.add_row(term, f"{v:+.3f}")
+        console.print(e)
+    for m in res.models:
+        yrs = m["forecast_years"]
+        console.print(
+            f"model for {yrs[0]}{'-' + str(yrs[-1]) if len(yrs) > 1 else ''}: {m['kind']} fitted "
+            f"on {m['training_years'][0]}-{m['training_years'][1]} "
+            f"({m['n_train']:,} dyad-years, {m['n_events']:,} onsets)"
+        )
+    console.print(
+        "data vintages: "
+        + "; ".join(
+            f"{v['source']} through {v['last_year']}"
+            for v in res.vintages
+            if v["last_year"] is not None
+        )
+    )
+    for n in res.notes:
+        console.print(f"note: {n}")
 
 
 def _spell_json(sp: countries.Spell) -> dict[str, object]:

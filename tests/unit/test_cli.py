@@ -41,3 +41,10 @@ def test_cite_bibtex():
 def test_fetch_needs_names_or_all():
     r = run("data", "fetch")
     assert r.returncode == 2 and "--all" in r.stderr
+
+
+def test_forecast_needs_a_year_or_a_range():
+    r = run("forecast", "Russia", "China")
+    assert r.returncode == 2 and "--year" in r.stderr and "Traceback" not in r.stderr
+    r = run("forecast", "--years", "2015-20x6")
+    assert r.returncode == 2 and "2015-2026" in r.stderr

@@ -80,3 +80,123 @@ def test_irls_equals_statsmodels():
     assert np.allclose(beta, ref, atol=1e-6) and iters < 20
     # warm start from the answer converges at once
     assert irls_logit(x, y, beta)[1] <= 2
+
+
+def _arrays(d: pl.DataFrame, feats: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    raw = d.select(pl.col(feats).cast(pl.Float64)).to_numpy()
+    dyads = (d["ccode1"].cast(pl.Int64) * 1000 + d["ccode2"]).to_numpy()
+    return raw, d["onset"].cast(pl.Float64).to_numpy(), dyads
+
+
+def test_clustered_covariance_equals_statsmodels():
+    import statsmodels.api as sm
+    from statsmodels.stats.sandwich_covariance import cov_cluster
+
+    d = simulated(n=5_000).with_columns(  # few clusters, several rows each
+        ccode1=pl.Series(np.arange(5_000, dtype=np.int32) % 300 + 2)
+    )
+    m = FormationModel(kind="logit", features=["x1", "x2"]).fit(d)
+    raw, y, dyads = _arrays(d, ["x1", "x2"])
+    x = m._x(raw)
+    res = sm.Logit(y, x).fit(disp=0)
+    np.testing.assert_allclose(m.coef_, res.params, rtol=1e-6)
+    np.testing.assert_allclose(m.cov_, cov_cluster(res, dyads), rtol=1e-6)
+    s = m.summary()
+    np.testing.assert_allclose(s["se_cluster"].to_numpy(), np.sqrt(np.diag(m.cov_)))
+
+
+def test_king_zeng_bias_equals_the_matrix_formula():
+    from foedus.prospects.models import _info, _sigmoid, irls_logit, king_zeng_bias
+
+    rng = np.random.default_rng(4)
+    x = np.column_stack([np.ones(300), rng.normal(size=(300, 2))])
+    y = (rng.random(300) < _sigmoid(-2.5 + x[:, 1])).astype(float)
+    b, _ = irls_logit(x, y)
+    p = _sigmoid(x @ b)
+    inv = np.linalg.inv(_info(x, p))
+    w = np.diag(p * (1 - p))
+    q = x @ inv @ x.T  # the full n x n matrix of King & Zeng (2001), eq. 12
+    xi = 0.5 * np.diag(q) * (2 * p - 1)
+    np.testing.assert_allclose(king_zeng_bias(x, p, inv), inv @ x.T @ w @ xi, rtol=1e-9, atol=1e-12)
+
+
+def test_rare_event_corrections_reduce_the_small_sample_bias():
+    from foedus.prospects.models import _sigmoid
+
+    rng = np.random.default_rng(5)
+    truth = np.array([-3.0, 1.5])  # about 8 events in 250 rows
+    est: dict[str, list] = {"logit": [], "relogit": [], "firth": []}
+    for _ in range(300):
+        x1 = rng.normal(size=250)
+        y = (rng.random(250) < _sigmoid(truth[0] + truth[1] * x1)).astype(float)
+        if y.sum() < 2:
+            continue
+        for kind, found in est.items():
+            m = FormationModel(kind=kind, features=["x1"]).fit_arrays(
+                x1[:, None], y, np.arange(250)
+            )
+            found.append(m.coef_)
+    bias = {k: np.abs(np.mean(v, axis=0) - truth) for k, v in est.items()}
+    # maximum likelihood overstates |coefficients| of rare events (here by 0.08 and 0.05);
+    # both corrections remove most of it
+    assert bias["logit"][0] > 0.05 and bias["logit"][1] > 0.03
+    for kind in ("relogit", "firth"):
+        assert np.all(bias[kind] < 0.5 * bias["logit"]), (kind, bias)
+
+
+def test_firth_solves_the_modified_score_and_survives_separation():
+    from foedus.prospects.models import _info, _quad, _sigmoid, firth_logit
+
+    rng = np.random.default_rng(6)
+    x = np.column_stack([np.ones(60), rng.normal(size=60)])
+    y = (x[:, 1] > 0.8).astype(float)  # complete separation: no ML estimate exists
+    b, _ = firth_logit(x, y)
+    assert np.all(np.isfinite(b)) and np.abs(b).max() < 50
+    p = _sigmoid(x @ b)
+    h = p * (1 - p) * _quad(x, np.linalg.inv(_info(x, p)))
+    np.testing.assert_allclose(x.T @ (y - p + h * (0.5 - p)), 0, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["logit", "relogit", "firth"])
+def test_logit_contributions_add_up_to_the_log_odds(kind):
+    from foedus.prospects.models import _sigmoid
+
+    d = simulated()
+    m = FormationModel(kind=kind, features=["x1", "x2"]).fit(d)
+    raw, _, _ = _arrays(d.head(500), ["x1", "x2"])
+    base, parts, names = m.contributions(raw)
+    assert names == ["x1", "x2", "x2_missing"]
+    eta = m._x(raw) @ m.coef_
+    np.testing.assert_allclose(base + parts.sum(1), eta, rtol=1e-10, atol=1e-10)
+    if kind != "relogit":  # the King-Zeng probability correction is not a contribution
+        np.testing.assert_allclose(_sigmoid(base + parts.sum(1)), m.predict_proba_arrays(raw))
+    # a row with x2 missing gets no x2 part from its (zeroed) value beyond the mean shift
+    assert parts[:, 0] == pytest.approx(m.coef_[1] * (raw[:, 0] - m.x_mean_[1]))
+
+
+def test_intervals_bracket_the_forecast_and_narrow_with_more_data():
+    small = FormationModel(kind="logit", features=["x1", "x2"]).fit(simulated(n=4_000))
+    big = FormationModel(kind="logit", features=["x1", "x2"]).fit(simulated(n=40_000))
+    raw, _, _ = _arrays(simulated(n=200, seed=9), ["x1", "x2"])
+    for m in (small, big):
+        p = m.predict_proba_arrays(raw)
+        lo, hi = m.predict_interval_arrays(raw, level=0.9)
+        assert np.all(lo <= p) and np.all(p <= hi) and np.all(lo > 0)
+    w_small = np.subtract(*small.predict_interval_arrays(raw)[::-1])
+    w_big = np.subtract(*big.predict_interval_arrays(raw)[::-1])
+    assert np.median(w_big / w_small) < 0.6  # ~ sqrt(1/10)
+    with pytest.raises(FoedusError, match="level"):
+        big.predict_interval_arrays(raw, level=1.5)
+
+
+def test_logit_interval_equals_the_quantiles_of_coefficient_draws():
+    from foedus.prospects.models import _sigmoid
+
+    m = FormationModel(kind="logit", features=["x1", "x2"]).fit(simulated(n=4_000))
+    raw, _, _ = _arrays(simulated(n=50, seed=9), ["x1", "x2"])
+    lo, hi = m.predict_interval_arrays(raw, level=0.8)
+    betas = np.random.default_rng(0).multivariate_normal(m.coef_, m.cov_, size=200_000)
+    p = _sigmoid(m._x(raw) @ betas.T)
+    q_lo, q_hi = np.quantile(p, [0.1, 0.9], axis=1)
+    np.testing.assert_allclose(lo, q_lo, rtol=0.02)
+    np.testing.assert_allclose(hi, q_hi, rtol=0.02)

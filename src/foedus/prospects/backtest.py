@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from foedus.errors import FoedusError
-from foedus.prospects.models import FormationModel
+from foedus.prospects.models import DEFAULT_KIND, LOGITS, FormationModel, cluster_codes
 
 #: The reduced specification of the classic dyadic studies (ALLIANCE-FORMATION.md): power,
 #: geography, status, conflict and duration.
@@ -62,13 +62,18 @@ def backtest(
     start: int = 1960,
     end: int = 2018,
     *,
-    kind: str = "logit",
+    kind: str = DEFAULT_KIND,
     features: Sequence[str] | None = None,
     horizon: int = 1,
     progress: Callable[[int], None] | None = None,
     baselines: bool = True,
+    level: float = 0.9,
 ) -> BacktestResult:
-    """Rolling-origin backtest of ``kind`` over ``start`` .. ``end`` (see the module docstring)."""
+    """Rolling-origin backtest of ``kind`` over ``start`` .. ``end`` (see the module docstring).
+
+    For the logits each prediction carries a central ``level`` interval over the coefficients'
+    sampling distribution (``p_model_lo``, ``p_model_hi``); the boosted model's bootstrap
+    intervals would need ``n_bootstrap`` refits per year and are left out of the backtest."""
     import time
 
     from foedus.prospects.data import FEATURES
@@ -85,6 +90,7 @@ def backtest(
     y = usable["onset"].cast(pl.Float64).to_numpy()
     years = usable["year"].to_numpy()
     dyads = (usable["ccode1"].cast(pl.Int64) * 1000 + usable["ccode2"]).to_numpy()
+    codes = cluster_codes(dyads)  # once, not per origin
     lit_idx = [feats.index(f) for f in lit_spec]
     cell_idx = [feats.index(f) for f in ("land_contiguity", "either_major") if f in feats]
     preds = []
@@ -102,10 +108,13 @@ def backtest(
             dyads[:k],
             years=(int(years[0]), int(years[k - 1])),
             start_params=start_params,
+            codes=codes[:k],
         )
-        if kind == "logit":
-            start_params = model.coef_
         cols = {"p_model": model.predict_proba_arrays(raw[a:b])}
+        if kind in LOGITS:
+            start_params = model.raw_coef_
+            lo, hi = model.predict_interval_arrays(raw[a:b], level=level)
+            cols |= {"p_model_lo": lo, "p_model_hi": hi}
         if baselines:
             cols["p_base"] = np.full(b - a, model.base_rate_)
             if len(cell_idx) == 2:
@@ -118,9 +127,9 @@ def backtest(
                 )
                 cols["p_heur"] = rate[sc]
             lit = FormationModel(kind="logit", features=lit_spec).fit_arrays(
-                raw[:k][:, lit_idx], y[:k], dyads[:k], start_params=lit_params
+                raw[:k][:, lit_idx], y[:k], dyads[:k], start_params=lit_params, codes=codes[:k]
             )
-            lit_params = lit.coef_
+            lit_params = lit.raw_coef_
             cols["p_lit"] = lit.predict_proba_arrays(raw[a:b][:, lit_idx])
         preds.append(
             usable[a:b]
@@ -135,7 +144,7 @@ def backtest(
             "check the panel's years and the outcome's horizon.",
         )
     p = pl.concat(preds)
-    models = [c for c in p.columns if c.startswith("p_")]
+    models = [c for c in p.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
     rows = []
     for (yr,), g in p.group_by(["year"], maintain_order=True):
         y = g["onset"].to_numpy().astype(int)

@@ -1,33 +1,73 @@
 """Models of alliance-pledge onset behind one estimator interface (scikit-learn conventions:
 hyper-parameters in ``__init__``, ``fit`` returns ``self``, learned state ends in ``_``).
 
-* ``kind="logit"`` (default): a logit of onset on the lagged covariates, fitted by maximum
-  likelihood with statsmodels; ``summary()`` reports coefficients with standard errors
-  clustered by dyad (observations of one dyad are not independent). This is the
-  workhorse of the alliance-formation literature (e.g. Lai & Reiter 2000; Gibler & Wolford
-  2006), with a cubic polynomial in the years since the dyad last had the pledge (Carter &
-  Signorino 2010).
-* ``kind="gbm"``: scikit-learn's histogram gradient boosting (Ke et al. 2017 style), which
-  handles missing values and interactions natively; probabilities are those of the boosted
-  model (no recalibration).
+Kinds
+-----
+* ``kind="relogit"`` (the default): the logit below with King & Zeng's (2001) rare-events
+  corrections. Onsets are rare (about 2 in 1,000 at-risk dyad-years), and maximum likelihood
+  then underestimates the probability of the rare event in finite samples. The coefficients
+  are bias-corrected, ``beta~ = beta^ - (X'WX)^-1 X'W xi`` with
+  ``xi_i = 0.5 Q_ii (2 pi_i - 1)`` and ``Q = X (X'WX)^-1 X'`` (their eq. 11-12, no case-control
+  weights); their covariance is scaled by ``(n / (n + k))^2``; and probabilities carry the
+  correction for estimation uncertainty, ``Pr = pi~ + (0.5 - pi~) pi~ (1 - pi~) x V x'``
+  (their eq. 20, "approximately Bayesian"), with ``V`` the dyad-clustered covariance. This is
+  the literature's recommended estimator for onset (ALLIANCE-FORMATION.md, "Estimators": logit
+  with cubic time plus a King-Zeng or Firth correction).
+* ``kind="logit"``: plain maximum likelihood (Newton-Raphson in NumPy, equal to statsmodels'
+  ``Logit``). The workhorse of the alliance-formation literature (e.g. Lai & Reiter 2000;
+  Gibler & Wolford 2006), with a cubic polynomial in the years since the dyad last had the
+  pledge (Carter & Signorino 2010).
+* ``kind="firth"``: Firth's (1993) penalised likelihood (Jeffreys prior), the other standard
+  rare-events estimator (Heinze & Schemper 2002): the score is modified to
+  ``X'(y - pi + h (0.5 - pi))`` with ``h`` the leverages of the weighted hat matrix.
+* ``kind="gbm"``: scikit-learn's histogram gradient boosting, which handles missing values and
+  interactions natively. To keep a yearly rolling backtest within minutes it is fitted on a
+  case-control sample: every onset and a random share ``negative_rate`` of the non-onsets
+  (default: 50 non-onsets per onset), each non-onset weighted by ``1 / negative_rate`` so
+  that the probabilities refer to the full population (King & Zeng 2001, section 4: weighting
+  keeps the estimates consistent under choice-based sampling). The sample is drawn with a
+  fixed seed, so a fit is reproducible.
 
-Missing covariates (e.g. UN votes before 1946, a dyad's first year): for the logit each
-feature with missing values gets an indicator ``<name>_missing`` and its missing values are
-set to 0, so no row is dropped and the indicator absorbs the level; the boosted model takes
-NaN as is.
+Standard errors and intervals
+-----------------------------
+For the logits, ``cov_`` is the dyad-clustered sandwich covariance (Liang & Zeger 1986), with
+the small-sample factor ``G/(G-1) (N-1)/(N-K)`` that statsmodels' ``cov_cluster`` uses (the
+tests check it equals statsmodels). Observations of one dyad are not independent.
+:meth:`FormationModel.predict_interval` draws coefficients from ``N(coef_, cov_)``; the
+boosted model's interval comes from ``n_bootstrap`` refits on bootstrap samples of dyads
+(clusters), so its width reflects sampling variation of the fitted trees.
+
+Missing covariates (e.g. UN votes before 1946, a dyad's first year): for the logits each
+group of features missing on the same rows gets an indicator ``<first feature>_missing`` and
+their missing values are set to 0, so no row is dropped and the indicator absorbs the level;
+the boosted model takes NaN as is.
+
+Explanations
+------------
+:meth:`FormationModel.contributions` splits each forecast's log-odds into additive parts.
+For the logits it is exact: ``coef_j (x_j - mean_j)`` for every term, relative to the
+training mean of the design matrix, so the parts plus the log-odds at the mean equal the
+forecast's log-odds (the King-Zeng probability correction acts on the probability and is not
+a feature's contribution). For the boosted model the parts are Saabas path attributions of
+the trees (:mod:`foedus.prospects.trees`): additive and exact in sum, but not Shapley values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from math import erfc, sqrt
+from statistics import NormalDist
 
 import numpy as np
 import polars as pl
 
 from foedus.errors import FoedusError
 
-KINDS = ("logit", "gbm")
+KINDS = ("relogit", "logit", "firth", "gbm")
+LOGITS = ("relogit", "logit", "firth")
+DEFAULT_KIND = "relogit"
+_RIDGE = 1e-9  # keeps X'WX invertible when a column is constant in a training window
 
 
 def _raw(panel: pl.DataFrame, features: Sequence[str]) -> np.ndarray:
@@ -66,6 +106,51 @@ def design(
     return x, ["const", *names, *[f"{g[0]}_missing" for g in groups]], groups
 
 
+def _sigmoid(eta: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(eta, -35, 35)))
+
+
+def _llf(x: np.ndarray, y: np.ndarray, beta: np.ndarray) -> float:
+    eta = np.clip(x @ beta, -35, 35)
+    return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+
+
+def _info(x: np.ndarray, p: np.ndarray, buf: np.ndarray | None = None) -> np.ndarray:
+    """The Fisher information X'WX (W = p(1-p)) plus a tiny ridge."""
+    if buf is None:
+        buf = np.empty_like(x)
+    np.multiply(x, np.sqrt(p * (1 - p))[:, None], out=buf)
+    return buf.T @ buf + _RIDGE * np.eye(x.shape[1])
+
+
+def _quad(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Row-wise quadratic forms ``x_i' M x_i``."""
+    return np.einsum("ij,ij->i", x @ m, x)
+
+
+def _newton(
+    x: np.ndarray, y: np.ndarray, start: np.ndarray | None, max_iter: int, tol: float
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Newton-Raphson for the logit; also returns the probabilities and the information
+    matrix at the returned estimate (the covariance needs them: no extra pass)."""
+    beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, dtype=np.float64).copy()
+    buf = np.empty_like(x)  # x scaled by sqrt(weights), reused: no new memory per step
+    last = -np.inf
+    it = 0
+    while True:
+        eta = np.clip(x @ beta, -35, 35)
+        p = 1.0 / (1.0 + np.exp(-eta))
+        info = _info(x, p, buf)
+        # log-likelihood: stop when it no longer improves (also ends quasi-separation, where
+        # one coefficient drifts off without changing the fit)
+        llf = float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+        it += 1
+        if abs(llf - last) <= tol * (1 + abs(llf)) or it > max_iter:
+            return beta, min(it, max_iter), p, info
+        last = llf
+        beta += np.linalg.solve(info, x.T @ (y - p))
+
+
 def irls_logit(
     x: np.ndarray,
     y: np.ndarray,
@@ -81,38 +166,124 @@ def irls_logit(
     steps; a tiny ridge (1e-9) keeps the Hessian invertible when a column is constant in a
     training window. Returns the coefficients and the number of iterations.
     """
+    beta, it, _, _ = _newton(x, y, start, max_iter, tol)
+    return beta, it
+
+
+def firth_logit(
+    x: np.ndarray,
+    y: np.ndarray,
+    start: np.ndarray | None = None,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+) -> tuple[np.ndarray, int]:
+    """Firth's (1993) penalised-likelihood logit: maximises ``l(b) + 0.5 log|X'WX|`` by
+    modified-score Newton steps, ``U* = X'(y - p + h (0.5 - p))`` with ``h`` the diagonal of
+    ``W^1/2 X (X'WX)^-1 X' W^1/2``, halving a step that lowers the penalised likelihood
+    (Heinze & Schemper 2002). Returns the coefficients and the number of iterations."""
+    beta, it, _, _ = _firth(x, y, start, max_iter, tol)
+    return beta, it
+
+
+def _firth(
+    x: np.ndarray, y: np.ndarray, start: np.ndarray | None, max_iter: int, tol: float
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, dtype=np.float64).copy()
-    ridge = 1e-9 * np.eye(x.shape[1])
-    buf = np.empty_like(x)  # x scaled by sqrt(weights), reused: no new memory per step
-    last = -np.inf
+    buf = np.empty_like(x)
+
+    def penalised(b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        p = _sigmoid(x @ b)
+        info = _info(x, p, buf)
+        return _llf(x, y, b) + 0.5 * np.linalg.slogdet(info)[1], p, info
+
+    last, p, info = penalised(beta)
     for it in range(1, max_iter + 1):
-        eta = np.clip(x @ beta, -35, 35)
-        p = 1.0 / (1.0 + np.exp(-eta))
-        # log-likelihood: stop when it no longer improves (also ends quasi-separation, where
-        # one coefficient drifts off without changing the fit)
-        llf = float(np.sum(y * eta - np.logaddexp(0.0, eta)))
-        if abs(llf - last) <= tol * (1 + abs(llf)):
-            return beta, it
-        last = llf
-        grad = x.T @ (y - p)
-        np.multiply(x, np.sqrt(p * (1 - p))[:, None], out=buf)
-        hess = buf.T @ buf + ridge
-        beta += np.linalg.solve(hess, grad)
-    return beta, max_iter
+        inv = np.linalg.inv(info)
+        h = p * (1 - p) * _quad(x, inv)
+        step = inv @ (x.T @ (y - p + h * (0.5 - p)))
+        for _ in range(30):  # step halving
+            new, p_new, info_new = penalised(beta + step)
+            if new >= last - 1e-12 * (1 + abs(last)):
+                break
+            step /= 2
+        beta = beta + step
+        # the penalised likelihood is flat near the optimum: also require a negligible step
+        done = abs(new - last) <= tol * (1 + abs(new)) and np.abs(step).max() <= np.sqrt(tol)
+        last, p, info = new, p_new, info_new
+        if done:
+            return beta, it, p, info
+    return beta, max_iter, p, info
+
+
+def king_zeng_bias(x: np.ndarray, p: np.ndarray, inv_info: np.ndarray) -> np.ndarray:
+    """King & Zeng's (2001, eq. 12) small-sample bias of the logit coefficients,
+    ``(X'WX)^-1 X'W xi`` with ``xi_i = 0.5 Q_ii (2 p_i - 1)`` (no case-control weights)."""
+    w = p * (1 - p)
+    xi = 0.5 * _quad(x, inv_info) * (2 * p - 1)
+    return inv_info @ (x.T @ (w * xi))
+
+
+def cluster_codes(groups: np.ndarray) -> np.ndarray:
+    """Dense cluster numbers 0 .. G-1 for arbitrary integer cluster ids."""
+    return np.unique(groups, return_inverse=True)[1].astype(np.int64)
+
+
+def cluster_cov(
+    x: np.ndarray, resid: np.ndarray, codes: np.ndarray, inv_info: np.ndarray
+) -> np.ndarray:
+    """Cluster-robust sandwich covariance ``B M B`` with ``B = (X'WX)^-1`` and ``M`` the sum
+    over clusters of the outer products of their score sums, times statsmodels' small-sample
+    factor ``G/(G-1) (N-1)/(N-K)`` (``cov_cluster(..., use_correction=True)``). ``codes`` are
+    non-negative cluster numbers (:func:`cluster_codes`); unused numbers are harmless."""
+    size = int(codes.max()) + 1
+    scores = np.column_stack(
+        [np.bincount(codes, weights=x[:, j] * resid, minlength=size) for j in range(x.shape[1])]
+    )
+    n, k = x.shape
+    n_groups = int(np.count_nonzero(np.bincount(codes, minlength=size)))
+    if n_groups < 2:
+        raise FoedusError("clustered errors need at least two dyads", "widen the training data.")
+    factor = n_groups / (n_groups - 1) * (n - 1) / (n - k)
+    return factor * inv_info @ (scores.T @ scores) @ inv_info
+
+
+def _case_control(
+    y: np.ndarray, rate: float | None, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rows of a case-control sample (every 1, a share ``rate`` of the 0s) and their weights."""
+    pos = y > 0.5
+    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+    if rate is None:
+        rate = min(1.0, 50 * n_pos / max(n_neg, 1))
+    if not 0 < rate <= 1:
+        raise FoedusError(f"negative_rate={rate} must be in (0, 1]", "use e.g. 0.1, or None.")
+    keep = pos | (rng.random(y.size) < rate)
+    idx = np.flatnonzero(keep)
+    return idx, np.where(pos[idx], 1.0, 1.0 / rate), rate
 
 
 @dataclass
 class FormationModel:
-    """Onset of an alliance pledge in an undirected dyad-year (see the module docstring)."""
+    """Onset of an alliance pledge in an undirected dyad-year (see the module docstring).
 
-    kind: str = "logit"
+    Learned attributes: ``features_``, ``n_train_``, ``base_rate_``, ``years_``; logits:
+    ``columns_`` (design terms), ``coef_``, ``cov_`` (dyad-clustered), ``raw_coef_`` (before
+    the King-Zeng correction), ``x_mean_``, ``missing_groups_``, ``keep_``, ``iterations_``,
+    ``n_clusters_``; boosted: ``trees_`` (:class:`foedus.prospects.trees.TreeEnsemble`),
+    ``bootstrap_`` (refits for intervals), ``negative_rate_``.
+    """
+
+    kind: str = DEFAULT_KIND
     features: Sequence[str] | None = None
     max_iter: int = 200
     gbm_params: dict = field(default_factory=dict)
+    negative_rate: float | None = None
+    n_bootstrap: int = 0
+    random_state: int = 0
 
     def _check(self, panel: pl.DataFrame) -> pl.DataFrame:
-        if self.kind not in KINDS:
-            raise FoedusError(f"unknown model kind {self.kind!r}", f"use one of {KINDS}.")
+        self._check_kind()
         need = {"ccode1", "ccode2", "year", "onset", "at_risk"}
         if not need <= set(panel.columns):
             raise FoedusError(
@@ -120,6 +291,10 @@ class FormationModel:
                 "build it with foedus.prospects.data.formation_panel().",
             )
         return panel
+
+    def _check_kind(self) -> None:
+        if self.kind not in KINDS:
+            raise FoedusError(f"unknown model kind {self.kind!r}", f"use one of {KINDS}.")
 
     def fit(self, panel: pl.DataFrame, *, start_params: np.ndarray | None = None) -> FormationModel:
         """Fit on the at-risk rows with a known outcome."""
@@ -153,77 +328,188 @@ class FormationModel:
         *,
         years: tuple[int, int] = (0, 0),
         start_params: np.ndarray | None = None,
+        codes: np.ndarray | None = None,
     ) -> FormationModel:
-        """Fit on raw feature values (rows x features, NaN = missing) and 0/1 outcomes; used by
-        :meth:`fit` and, without rebuilding frames, by the rolling backtest."""
+        """Fit on raw feature values (rows x features, NaN = missing), 0/1 outcomes and dyad
+        ids (the clusters); used by :meth:`fit` and, without rebuilding frames, by the
+        rolling backtest. ``start_params`` (a previous ``raw_coef_``) warm-starts a logit;
+        ``codes`` (:func:`cluster_codes` of the dyads, possibly of a longer array) saves
+        recomputing the cluster numbers."""
+        self._check_kind()
         if not hasattr(self, "features_"):
-            self.features_ = list(self.features) if self.features is not None else []
+            self.features_ = (
+                list(self.features)
+                if self.features is not None
+                else [f"x{i}" for i in range(raw.shape[1])]
+            )
+        if len(self.features_) != raw.shape[1]:
+            raise FoedusError(
+                f"{raw.shape[1]} feature columns for {len(self.features_)} feature names",
+                "pass one column per feature.",
+            )
         if y.size == 0 or np.unique(y).size < 2:
             raise FoedusError(
                 "nothing to learn from: both outcomes are needed", "widen the training years."
             )
         self.n_train_ = int(y.size)
+        self.n_events_ = int((y > 0.5).sum())
         self.base_rate_ = float(y.mean())
-        self.years_ = years
-        if self.kind == "logit":
-            x, names, self.missing_groups_ = design(raw, self.features_)
-            keep = x.min(axis=0) != x.max(axis=0)  # constant columns carry no information
-            keep[0] = True  # the intercept
-            self.columns_ = [n for n, k in zip(names, keep, strict=True) if k]
-            self.keep_ = keep
-            start = (
-                start_params
-                if start_params is not None and len(start_params) == keep.sum()
-                else None
-            )
-            xk = x if keep.all() else x[:, keep]
-            self.coef_, self.iterations_ = irls_logit(xk, y, start, max_iter=self.max_iter)
-            self.x_, self.y_, self.groups_ = xk, y, dyads
+        self.years_ = (int(years[0]), int(years[1]))
+        if self.kind in LOGITS:
+            self._fit_logit(raw, y, dyads, start_params, codes)
         else:
-            from sklearn.ensemble import HistGradientBoostingClassifier
-
-            params = {
-                "max_iter": 300,
-                "learning_rate": 0.05,
-                "max_leaf_nodes": 31,
-                "l2_regularization": 1.0,
-                "random_state": 0,
-                **self.gbm_params,
-            }
-            self.estimator_ = HistGradientBoostingClassifier(**params).fit(raw, y)
+            self._fit_gbm(raw, y, dyads)
         return self
+
+    def _fit_logit(
+        self,
+        raw: np.ndarray,
+        y: np.ndarray,
+        dyads: np.ndarray,
+        start: np.ndarray | None,
+        codes: np.ndarray | None,
+    ) -> None:
+        x, names, self.missing_groups_ = design(raw, self.features_)
+        keep = x.min(axis=0) != x.max(axis=0)  # constant columns carry no information
+        keep[0] = True  # the intercept
+        self.columns_ = [n for n, k in zip(names, keep, strict=True) if k]
+        self.keep_ = keep
+        if start is not None and len(start) != keep.sum():
+            start = None
+        xk = x if keep.all() else x[:, keep]
+        del x
+        solver = _firth if self.kind == "firth" else _newton
+        coef, self.iterations_, p, info = solver(xk, y, start, self.max_iter, 1e-8)
+        self.raw_coef_ = coef.copy()
+        inv = np.linalg.inv(info)
+        codes = cluster_codes(dyads) if codes is None else codes
+        cov = cluster_cov(xk, y - p, codes, inv)
+        if self.kind == "relogit":
+            coef = coef - king_zeng_bias(xk, p, inv)
+            n, k = xk.shape
+            cov = cov * (n / (n + k)) ** 2
+        self.coef_, self.cov_ = coef, cov
+        self.n_clusters_ = int(np.count_nonzero(np.bincount(codes)))
+        self.x_mean_ = xk.mean(axis=0)
+
+    def _fit_gbm(self, raw: np.ndarray, y: np.ndarray, dyads: np.ndarray) -> None:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        from foedus.prospects.trees import TreeEnsemble
+
+        params = {
+            "max_iter": 150,
+            "learning_rate": 0.1,
+            "max_leaf_nodes": 15,
+            "min_samples_leaf": 40,
+            "l2_regularization": 1.0,
+            "early_stopping": False,
+            "random_state": self.random_state,
+            **self.gbm_params,
+        }
+        rng = np.random.default_rng(self.random_state)
+
+        def one(weights: np.ndarray) -> TreeEnsemble:
+            rows = np.flatnonzero(weights > 0)
+            idx, w, rate = _case_control(y[rows], self.negative_rate, rng)
+            self.negative_rate_ = rate
+            est = HistGradientBoostingClassifier(**params).fit(
+                raw[rows[idx]], y[rows[idx]], sample_weight=w * weights[rows[idx]]
+            )
+            return TreeEnsemble.from_sklearn(est)
+
+        self.gbm_params_ = params
+        self.trees_ = one(np.ones(y.size))
+        self.bootstrap_ = []
+        if self.n_bootstrap > 0:
+            _, inv = np.unique(dyads, return_inverse=True)
+            n_groups = int(inv.max()) + 1
+            for _ in range(self.n_bootstrap):
+                mult = np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups)
+                self.bootstrap_.append(one(mult[inv].astype(np.float64)))
+
+    # --- prediction -----------------------------------------------------------------------------
+
+    def _fitted(self) -> None:
+        if not hasattr(self, "n_train_"):
+            raise FoedusError("the model is not fitted", "call fit(panel) first.")
+
+    def _x(self, raw: np.ndarray) -> np.ndarray:
+        x, _, _ = design(raw, self.features_, self.missing_groups_)
+        return x[:, self.keep_]
 
     def predict_proba_arrays(self, raw: np.ndarray) -> np.ndarray:
         """Probabilities for raw feature rows (see :meth:`fit_arrays`)."""
-        if self.kind == "logit":
-            x, _, _ = design(raw, self.features_, self.missing_groups_)
-            eta = np.clip(x[:, self.keep_] @ self.coef_, -35, 35)
-            return 1.0 / (1.0 + np.exp(-eta))
-        return self.estimator_.predict_proba(raw)[:, 1]
+        self._fitted()
+        if self.kind not in LOGITS:
+            return self.trees_.predict_proba(raw)
+        x = self._x(raw)
+        p = _sigmoid(x @ self.coef_)
+        if self.kind == "relogit":  # King & Zeng (2001), eq. 20
+            p = p + (0.5 - p) * p * (1 - p) * _quad(x, self.cov_)
+            p = np.clip(p, 1e-12, 1 - 1e-12)
+        return p
 
     def predict_proba(self, panel: pl.DataFrame) -> np.ndarray:
         """Probability of onset for every row of ``panel`` (rows not at risk included)."""
-        if not hasattr(self, "n_train_"):
-            raise FoedusError("the model is not fitted", "call fit(panel) first.")
+        self._fitted()
         return self.predict_proba_arrays(_raw(panel, self.features_))
+
+    def predict_interval_arrays(
+        self, raw: np.ndarray, *, level: float = 0.9
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper ends of a central ``level`` interval for each row's probability:
+        for the logits, the quantiles of the probability under coefficient draws from
+        ``N(coef_, cov_)``, computed exactly (``logistic(x'b +- z sqrt(x' cov_ x))``); for the
+        boosted model, quantiles over its bootstrap refits (fit with ``n_bootstrap`` > 0)."""
+        self._fitted()
+        if not 0 < level < 1:
+            raise FoedusError(f"level={level} must be between 0 and 1", "use e.g. 0.9.")
+        q = [(1 - level) / 2, (1 + level) / 2]
+        if self.kind not in LOGITS:
+            if not self.bootstrap_:
+                raise FoedusError(
+                    "the boosted model has no bootstrap refits to give an interval",
+                    "fit it with n_bootstrap=20 (or more).",
+                )
+            draws = np.column_stack([t.predict_proba(raw) for t in self.bootstrap_])
+            lo, hi = np.quantile(draws, q, axis=1)
+            return lo, hi
+        # eta = x'b with b ~ N(coef_, cov_) is normal with variance x' cov_ x, and the logistic
+        # function is increasing: the quantiles of the drawn probabilities are exactly the
+        # logistic of eta's normal quantiles, so no simulation is needed
+        x = self._x(raw)
+        z = NormalDist().inv_cdf(q[1])
+        half = z * np.sqrt(np.maximum(_quad(x, self.cov_), 0.0))
+        eta = x @ self.coef_
+        return _sigmoid(eta - half), _sigmoid(eta + half)
+
+    def contributions(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Additive log-odds parts of each row's forecast: ``(base, parts, names)`` with
+        ``base + parts.sum(1)`` = the row's log-odds (see the module docstring)."""
+        self._fitted()
+        if self.kind not in LOGITS:
+            bias, parts = self.trees_.contributions(raw)
+            return bias, parts, list(self.features_)
+        x = self._x(raw)
+        parts = (x - self.x_mean_) * self.coef_
+        base = np.full(x.shape[0], float(self.x_mean_ @ self.coef_))
+        return base, parts[:, 1:], list(self.columns_[1:])
 
     def summary(self) -> pl.DataFrame:
         """Logit coefficients with dyad-clustered standard errors (Liang & Zeger 1986)."""
-        if self.kind != "logit" or not hasattr(self, "coef_"):
-            raise FoedusError("summary() is for a fitted logit", "fit(kind='logit') first.")
-        import statsmodels.api as sm
-        from statsmodels.stats.sandwich_covariance import cov_cluster
-
-        # statsmodels from foedus's estimate: one Newton step confirms it and gives the scores
-        res = sm.Logit(self.y_, self.x_).fit(
-            disp=0, start_params=self.coef_, method="newton", maxiter=self.max_iter
-        )
-        cov = cov_cluster(res, self.groups_)
-        se = np.sqrt(np.diag(cov))
+        if self.kind not in LOGITS or not hasattr(self, "coef_"):
+            raise FoedusError(
+                "summary() is for a fitted logit", "fit(kind='relogit' or 'logit') first."
+            )
+        se = np.sqrt(np.diag(self.cov_))
         z = self.coef_ / se
-        from math import erf, sqrt
-
-        p = [2 * (1 - 0.5 * (1 + erf(abs(v) / sqrt(2)))) for v in z]
         return pl.DataFrame(
-            {"term": self.columns_, "coef": self.coef_, "se_cluster": se, "z": z, "p": p}
+            {
+                "term": self.columns_,
+                "coef": self.coef_,
+                "se_cluster": se,
+                "z": z,
+                "p": [erfc(abs(v) / sqrt(2)) for v in z],
+            }
         )

@@ -1,0 +1,581 @@
+"""As-of forecasts of pledge onset, including years past the data's end.
+
+What a forecast for year T is
+-----------------------------
+The probability that an undirected dyad that had no pledge (ATOP defence by default) in T-1
+forms one in T: the discrete-time hazard of :mod:`foedus.prospects.data`, from the lagged
+features of T (values of T-1) and a model fitted on the years whose outcome was known at the
+end of T-1:
+
+* **T inside the data** (T <= 2018, ATOP's last year): the model is fitted on the rows of
+  years < T, exactly as in the rolling backtest, and the observed outcome is reported beside
+  the forecast, so any case can be checked as it would have been forecast at the time.
+* **T past the data** (T >= 2019): the model is fitted on every year with a known outcome
+  (through 2018): the data's last vintage.
+
+Covariates past a source's end
+------------------------------
+Each source ends in its own year (:func:`vintages` lists them: NMC 2016, COW-MID 2014, UN
+votes 2019, TSS rivalries 2020, ATOP 2018, COW major powers and contiguity 2016). A feature
+whose value for year T-1 lies past its source's end takes the dyad's value from the source's
+last year (*carried forward*); ``carried`` names the sources carried in each forecast row. A
+dyad absent from the source's last year keeps a missing value (the models' missing-value
+rule applies). The COW major-power list and land contiguity are carried forward already in
+the formation panel.
+
+The alliance state past ATOP's end
+----------------------------------
+After 2018 the pledges in force are ATOP's pledges of 2018, assumed to stay in force,
+together with the treaties of the user's treaty file (:mod:`foedus.prospects.treaties`) in
+force in a year. From that state, for each year T-1 >= 2019: ``at_risk`` (no pledge in T-1),
+the numbers of allies, shared allies, and the pledge-history terms (years since the dyad's
+last pledge: counting on from 2018 when no pledge intervenes, else from the last year a
+treaty of the file tied the pair; ``ever_pledge`` likewise). Without a treaty file every dyad
+keeps its 2018 state, aged year by year: a forecast for 2022 is then the hazard for a dyad
+that stayed unallied through 2021.
+
+Uncertainty and explanations
+----------------------------
+Every forecast carries a central interval (default 90 %) from the model's sampling
+uncertainty (:meth:`FormationModel.predict_interval_arrays`): exact logistic-normal quantiles
+for the logits; the spread over ``n_bootstrap`` cluster-bootstrap refits for the boosted
+model. Per-feature log-odds contributions come from :meth:`FormationModel.contributions`;
+the three duration terms are summed into ``years_since_pledge``. For a dyad's path, the
+probability of at least one onset over the years past the data's end (``p_cum``: one minus
+the product of the yearly non-onset probabilities along the carried-forward covariate path)
+has an interval from coefficient draws or the bootstrap refits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from foedus.errors import FoedusError
+from foedus.prospects.data import ATOP_LAST, CONTIGUITY_LAST, DYAD, FEATURES, KEYS
+from foedus.prospects.models import DEFAULT_KIND, LOGITS, FormationModel, _raw
+
+#: Sources of the features: label, catalog data sets, and the features they feed.
+SOURCES: dict[str, dict[str, Any]] = {
+    "atop": {
+        "title": "ATOP 5.1 alliance pledges (+ treaty file after 2018)",
+        "datasets": ["ps-atop-alliance"],
+        "features": [
+            "allies1",
+            "allies2",
+            "shared_allies",
+            "years_since_pledge",
+            "years_since_pledge2",
+            "years_since_pledge3",
+            "ever_pledge",
+        ],
+    },
+    "nmc": {
+        "title": "COW National Material Capabilities 7.0",
+        "datasets": ["ps-cow-nmc"],
+        "features": ["log_cinc_ratio", "cinc_total"],
+    },
+    "majors": {
+        "title": "COW major powers (2016)",
+        "datasets": ["cow-majors"],
+        "features": ["major1", "major2", "either_major"],
+    },
+    "contiguity": {
+        "title": "COW direct contiguity 3.2",
+        "datasets": ["ps-cow-contdir"],
+        "features": ["land_contiguity"],
+    },
+    "capitals": {
+        "title": "Capitals (Miller 2022)",
+        "datasets": ["ps-cow-capitals"],
+        "features": ["log_capdist"],
+    },
+    "mids": {
+        "title": "COW-MID 5.0 (whittled dyad-years)",
+        "datasets": ["ps-cow-mid-ddydisps"],
+        "features": ["mid_ongoing", "mid_years_10", "common_mid_opponents"],
+    },
+    "rivalries": {
+        "title": "TSS strategic rivalries",
+        "datasets": ["ps-tss-rivalries"],
+        "features": ["rivalry", "shared_rivals"],
+    },
+    "unvotes": {
+        "title": "UN General Assembly votes (Voeten)",
+        "datasets": ["unvotes-votes", "unvotes-roll-calls"],
+        "features": ["un_agree"],
+    },
+    "states": {
+        "title": "COW state system membership (2016; open spells assumed to continue)",
+        "datasets": ["cow-states"],
+        "features": [],
+    },
+}
+FEATURE_SOURCE = {f: s for s, d in SOURCES.items() for f in d["features"]}
+#: Sources whose last year is fixed by the formation panel's own carry-forward rules.
+FIXED_LAST = {"majors": 2016, "contiguity": CONTIGUITY_LAST, "atop": ATOP_LAST}
+_ATOP_FEATURES = SOURCES["atop"]["features"]
+
+
+# --- the alliance state past ATOP's end ----------------------------------------------------------
+
+
+def shared_from_ties(ties: pl.DataFrame) -> pl.DataFrame:
+    """``ccode1, ccode2, year, shared_allies`` from undirected ties ``ccode1, ccode2, year``."""
+    from foedus.measures.threat import pairs_through
+
+    links = pl.concat(
+        [
+            ties.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"),
+            ties.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("k"), "year"),
+        ]
+    )
+    return pairs_through(links, "shared_allies")
+
+
+def alliance_state(
+    years: tuple[int, int], pledge: str = "defense", treaties: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Undirected ties ``ccode1, ccode2, year`` with the pledge for ``years`` after 2018: the
+    ATOP ties of 2018 carried forward plus the treaty file's ties in force (see the module
+    docstring). Years up to 2018 are ATOP's own."""
+    from foedus.measures.network import alliance_ties
+    from foedus.prospects.treaties import treaty_ties
+
+    lo, hi = years
+    ties = alliance_ties("atop", pledge)
+    known = ties.filter(pl.col("year").is_between(lo, min(hi, ATOP_LAST)))
+    if hi <= ATOP_LAST:
+        return known
+    first = max(lo, ATOP_LAST + 1)
+    last = ties.filter(pl.col("year") == ATOP_LAST).select(*DYAD)
+    carried = last.join(
+        pl.DataFrame({"year": pl.int_range(first, hi + 1, eager=True).cast(pl.Int32)}),
+        how="cross",
+    )
+    parts = [known.select(*KEYS), carried.select(*KEYS)]
+    if treaties is not None and treaties.height:
+        parts.append(treaty_ties(treaties, (first, hi), pledge).select(*KEYS))
+    return (
+        pl.concat([p.with_columns(pl.col(c).cast(pl.Int32) for c in KEYS) for p in parts])
+        .unique()
+        .sort(KEYS)
+    )
+
+
+def _extend_alliance_terms(
+    panel: pl.DataFrame, pledge: str, treaties: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Fill at_risk and the ATOP-based features for years T > 2019 from :func:`alliance_state`
+    of T-1 (a pure function of the panel, the ATOP ties and the treaties)."""
+    from foedus.panels.base import add_dyad_values, add_state_values, inspect
+
+    hi = int(panel["year"].max())
+    first = ATOP_LAST + 2  # the first T whose T-1 lies past ATOP
+    if hi < first:
+        return panel
+    state = alliance_state((ATOP_LAST + 1, hi - 1), pledge, treaties)
+    lagged = state.with_columns((pl.col("year") + 1).cast(pl.Int32))  # the tie of T-1, on T
+    late = panel.filter(pl.col("year") >= first).drop("shared_allies")
+    early = panel.filter(pl.col("year") < first)
+    info = inspect(late)
+    tied = lagged.with_columns(_tied=pl.lit(1, dtype=pl.Int8))
+    late = add_dyad_values(late, info, tied, ["_tied"], "forecast")
+    degree = (
+        pl.concat([lagged.select(pl.col(c).alias("ccode"), "year") for c in DYAD])
+        .group_by("ccode", "year")
+        .agg(pl.len().cast(pl.Int16).alias("_allies"))
+    )
+    late = add_state_values(late, info, degree, ["_allies"], "forecast")
+    shared = shared_from_ties(lagged)
+    late = add_dyad_values(late, info, shared, ["shared_allies"], "forecast_shared")
+    # the last year in 2019 .. T-1 in which the pair was tied
+    last_tie = (
+        lagged.unique().sort(KEYS).with_columns(_last=pl.col("year") - 1).select(*KEYS, "_last")
+    )
+    late = late.sort(KEYS).join(last_tie, on=KEYS, how="left", maintain_order="left")
+    late = late.with_columns(pl.col("_last").forward_fill().over(list(DYAD)))
+    # the dyad's 2019 history terms (known from ATOP), counted on
+    base = panel.filter(pl.col("year") == ATOP_LAST + 1).select(
+        *DYAD,
+        pl.col("years_since_pledge").alias("_ysp0"),
+        pl.col("ever_pledge").alias("_ever0"),
+    )
+    late = late.join(base, on=list(DYAD), how="left", maintain_order="left")
+    first_year = pl.col("year").min().over(list(DYAD))
+    t = pl.col("year")
+    since = (
+        pl.when(pl.col("_last").is_not_null())
+        .then(t - 1 - pl.col("_last"))
+        .when(pl.col("_ysp0").is_not_null())
+        .then(pl.col("_ysp0") + (t - (ATOP_LAST + 1)))
+        .otherwise(t - first_year)
+        .cast(pl.Int32)
+    )
+    ever = (
+        pl.when(pl.col("_last").is_not_null())
+        .then(1)
+        .otherwise(pl.col("_ever0").fill_null(0))
+        .cast(pl.Int8)
+    )
+    late = late.with_columns(
+        at_risk=pl.col("_tied").is_null(),
+        allies1=pl.col("_allies1").fill_null(0),
+        allies2=pl.col("_allies2").fill_null(0),
+        shared_allies=pl.col("shared_allies").fill_null(0),
+        years_since_pledge=since,
+        ever_pledge=ever,
+    )
+    from foedus.prospects.data import history_terms
+
+    late = history_terms(late).select(panel.columns)
+    out = pl.concat([early, late.cast(panel.schema)]).sort(KEYS)
+    if out.height != panel.height:  # pragma: no cover - a join must never add or drop rows
+        raise FoedusError("internal: forecast rows changed", "report this as a bug.")
+    return out
+
+
+def _last_years(panel: pl.DataFrame) -> dict[str, int]:
+    """Each source's last data year: fixed for ATOP, majors and contiguity; otherwise the year
+    before the last target year in which any of its features has a value."""
+    last: dict[str, int] = {}
+    for src, d in SOURCES.items():
+        if src in FIXED_LAST:
+            last[src] = FIXED_LAST[src]
+            continue
+        known = [
+            panel.filter(pl.col(f).is_not_null())["year"].max()
+            for f in d["features"]
+            if f in panel.columns
+        ]
+        known = [int(k) for k in known if k is not None]  # type: ignore[arg-type]
+        if known:
+            last[src] = max(known) - 1
+    return last
+
+
+def _carry_forward(panel: pl.DataFrame, last: dict[str, int]) -> pl.DataFrame:
+    """Features whose T-1 lies past their source's last year take the dyad's value of that
+    year (target year last + 1); adds ``carried`` (comma-separated source names)."""
+    out = panel
+    hi = int(panel["year"].max())
+    for src, year in last.items():
+        feats = [f for f in SOURCES[src]["features"] if f in panel.columns]
+        if src in FIXED_LAST or not feats or year + 1 >= hi:
+            continue
+        ref = panel.filter(pl.col("year") == year + 1).select(
+            *DYAD, *[pl.col(f).alias(f"_ref_{f}") for f in feats]
+        )
+        out = out.join(ref, on=list(DYAD), how="left", maintain_order="left")
+        past = pl.col("year") > year + 1
+        out = out.with_columns(
+            pl.when(past).then(pl.col(f"_ref_{f}")).otherwise(pl.col(f)).alias(f) for f in feats
+        ).drop([f"_ref_{f}" for f in feats])
+    carried = [
+        pl.when(pl.col("year") - 1 > year).then(pl.lit(src)).otherwise(None)
+        for src, year in last.items()
+        if src != "states"
+    ]
+    return out.with_columns(
+        pl.concat_str(carried, separator=",", ignore_nulls=True).alias("carried")
+    )
+
+
+def forecast_panel(
+    years: tuple[int, int],
+    pledge: str = "defense",
+    treaties: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The formation panel from 1946 through ``years[1]`` with the years past the data's end
+    filled as the module docstring says, and each source's last data year. Rows of years
+    <= 2019 are exactly :func:`foedus.prospects.data.formation_panel`'s."""
+    from foedus.panels.base import ASSUMED_THROUGH
+    from foedus.prospects.data import formation_panel
+
+    lo, hi = int(years[0]), int(years[1])
+    if lo > hi:
+        raise FoedusError(f"empty year range {lo}-{hi}", "give first <= last, e.g. 2015-2026.")
+    if lo < 1947:
+        raise FoedusError(
+            f"forecasts start in 1947 (asked {lo})",
+            "the models are fitted from 1946, and a forecast needs a training year before it.",
+        )
+    limit = ASSUMED_THROUGH + 1
+    if hi > limit:
+        raise FoedusError(
+            f"forecasts reach {limit} at most (asked {hi})",
+            f"the state system is assumed to continue only through {ASSUMED_THROUGH}.",
+        )
+    panel = formation_panel(years=(1946, hi), pledge=pledge)
+    panel = _extend_alliance_terms(panel, pledge, treaties)
+    last = _last_years(panel)
+    return _carry_forward(panel, last), last
+
+
+def vintages(last: dict[str, int]) -> list[dict[str, Any]]:
+    """Each source: title, catalog data sets (version, sha256), last data year, features."""
+    from foedus import catalog
+
+    out = []
+    for src, d in SOURCES.items():
+        ds = [catalog.get(n) for n in d["datasets"]]
+        out.append(
+            {
+                "source": src,
+                "title": d["title"],
+                "last_year": last.get(src),
+                "features": d["features"],
+                "datasets": [
+                    {"name": x.name, "version": x.version, "sha256": x.sha256} for x in ds
+                ],
+            }
+        )
+    return out
+
+
+# --- forecasts ---------------------------------------------------------------------------
+
+
+def _term_groups(names: Sequence[str]) -> list[str]:
+    return [
+        "years_since_pledge" if n.startswith("years_since_pledge") and "missing" not in n else n
+        for n in names
+    ]
+
+
+@dataclass
+class ForecastResult:
+    """Forecast rows, their contributions, the models used, and the data vintages."""
+
+    forecasts: pl.DataFrame
+    contributions: pl.DataFrame  # ccode1, ccode2, year, term, value (log-odds)
+    models: list[dict[str, Any]]
+    vintages: list[dict[str, Any]]
+    level: float
+    kind: str
+    pledge: str
+    treaties: int = 0
+    notes: list[str] = field(default_factory=list)
+    final_model: FormationModel | None = None  # the model at the data's end, if used
+    last_years: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        contrib: dict[tuple[int, int, int], dict[str, float]] = {}
+        for r in self.contributions.iter_rows(named=True):
+            contrib.setdefault((r["ccode1"], r["ccode2"], r["year"]), {})[r["term"]] = r["value"]
+        rows = []
+        for r in self.forecasts.iter_rows(named=True):
+            key = (r["ccode1"], r["ccode2"], r["year"])
+            rows.append({**r, "contributions": contrib.get(key, {})})
+        return {
+            "question": f"onset of an ATOP {self.pledge} pledge between the two states in the "
+            "year, given none in the year before",
+            "model": self.kind,
+            "level": self.level,
+            "treaties_from_file": self.treaties,
+            "forecasts": rows,
+            "models": self.models,
+            "vintages": self.vintages,
+            "notes": self.notes,
+        }
+
+
+def _model_info(m: FormationModel, serves: list[int]) -> dict[str, Any]:
+    return {
+        "kind": m.kind,
+        "training_years": list(m.years_),
+        "n_train": m.n_train_,
+        "n_events": m.n_events_,
+        "forecast_years": serves,
+    }
+
+
+def _draws(model: FormationModel, raw: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """Probabilities (rows x draws) under coefficient draws or bootstrap refits."""
+    if model.kind in LOGITS:
+        from foedus.prospects.models import _sigmoid
+
+        rng = np.random.default_rng(seed)
+        betas = rng.multivariate_normal(model.coef_, model.cov_, size=n, method="eigh")
+        return _sigmoid(model._x(raw) @ betas.T)
+    if not model.bootstrap_:
+        raise FoedusError("no bootstrap refits", "fit the boosted model with n_bootstrap > 0.")
+    return np.column_stack([t.predict_proba(raw) for t in model.bootstrap_])
+
+
+def forecast(
+    years: tuple[int, int],
+    pairs: Sequence[tuple[int, int]] | None = None,
+    *,
+    kind: str = DEFAULT_KIND,
+    pledge: str = "defense",
+    treaties: pl.DataFrame | None = None,
+    level: float = 0.9,
+    n_bootstrap: int = 20,
+    top: int | None = None,
+    model: FormationModel | None = None,
+    progress: Callable[[str], None] | None = None,
+    panel: tuple[pl.DataFrame, dict[str, int]] | None = None,
+) -> ForecastResult:
+    """Forecasts for ``years`` (inclusive): for ``pairs`` (COW codes, any order) or, without
+    them, for every dyad at risk. ``top`` keeps the ``top`` most likely dyads of each year.
+    ``model`` (e.g. loaded with :func:`foedus.prospects.persist.load_model`) replaces the fit
+    at the data's end; years inside the data are still fitted as of their time. ``panel``
+    (:func:`forecast_panel`'s result, covering ``years``) skips rebuilding it."""
+    say = progress or (lambda _msg: None)
+    lo, hi = int(years[0]), int(years[1])
+    if panel is None:
+        say("building the formation panel")
+        panel = forecast_panel((lo, hi), pledge, treaties)
+    panel, last = panel
+    feats = list(model.features_) if model is not None else list(FEATURES)
+    rows = panel.filter(pl.col("year").is_between(lo, hi))
+    if pairs is not None:
+        want = pl.DataFrame(
+            {
+                "ccode1": [min(a, b) for a, b in pairs],
+                "ccode2": [max(a, b) for a, b in pairs],
+            },
+            schema={"ccode1": pl.Int32, "ccode2": pl.Int32},
+        ).unique()
+        rows = rows.join(want, on=list(DYAD), how="semi")
+        if rows.height == 0:
+            raise FoedusError(
+                f"no dyad-years for {len(pairs)} pair(s) in {lo}-{hi}",
+                "check that both states were system members in those years.",
+            )
+    else:
+        rows = rows.filter(pl.col("at_risk").fill_null(False))
+    train = panel.filter(
+        pl.col("at_risk").fill_null(False)
+        & pl.col("onset").is_not_null()
+        & (pl.col("year") <= ATOP_LAST)
+    ).sort("year")
+    raw_train = _raw(train, feats)
+    y = train["onset"].cast(pl.Float64).to_numpy()
+    t_years = train["year"].to_numpy()
+    dyads = (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy()
+    out, contribs, infos = [], [], []
+    final: FormationModel | None = None
+    as_of = rows["year"].clip(upper_bound=ATOP_LAST + 1)
+    rows = rows.with_columns(_as_of=as_of)
+    for (cut,), g in rows.group_by(["_as_of"], maintain_order=True):
+        cut = int(cut)  # type: ignore[call-overload]
+        serves = sorted({int(v) for v in g["year"]})
+        if model is not None and cut == ATOP_LAST + 1:
+            m = model
+        else:
+            say(f"fitting the {kind} model on 1946-{cut - 1}")
+            k = int(np.searchsorted(t_years, cut))
+            if k == 0:
+                raise FoedusError(f"no training years before {cut}", "forecast later years.")
+            m = FormationModel(kind=kind, features=feats, n_bootstrap=n_bootstrap).fit_arrays(
+                raw_train[:k], y[:k], dyads[:k], years=(int(t_years[0]), int(t_years[k - 1]))
+            )
+        infos.append(_model_info(m, serves))
+        if cut == ATOP_LAST + 1:
+            final = m
+        risk = g.filter(pl.col("at_risk").fill_null(False))
+        raw = _raw(risk, feats)
+        p = m.predict_proba_arrays(raw)
+        plo, phi = m.predict_interval_arrays(raw, level=level)
+        res = risk.select(*KEYS).with_columns(
+            p=pl.Series(p), p_lo=pl.Series(plo), p_hi=pl.Series(phi)
+        )
+        if top is not None and pairs is None:
+            res = res.sort("p", descending=True).group_by("year", maintain_order=True).head(top)
+        out.append(g.select(*KEYS, "at_risk", "onset", "carried").join(res, on=KEYS, how="left"))
+        keep = risk.select(*KEYS).with_row_index("_i").join(res.select(KEYS), on=KEYS, how="semi")
+        idx = keep["_i"].to_numpy()
+        base, parts, names = m.contributions(raw[idx])
+        groups = _term_groups(names)
+        uniq = list(dict.fromkeys(groups))
+        summed = np.column_stack(
+            [parts[:, [i for i, gname in enumerate(groups) if gname == u]].sum(1) for u in uniq]
+        )
+        keys = keep.select(KEYS)
+        contribs.append(
+            pl.concat(
+                [
+                    keys.with_columns(
+                        term=pl.lit("(base)"), value=pl.Series(base, dtype=pl.Float64)
+                    ),
+                    *[
+                        keys.with_columns(
+                            term=pl.lit(u), value=pl.Series(summed[:, j], dtype=pl.Float64)
+                        )
+                        for j, u in enumerate(uniq)
+                    ],
+                ]
+            )
+        )
+        if pairs is not None and serves[-1] > ATOP_LAST:
+            out[-1] = _cumulative(out[-1], m, risk, feats, level)
+    fc = pl.concat(out, how="diagonal_relaxed")
+    if pairs is None:
+        fc = fc.filter(pl.col("p").is_not_null())
+    fc = _names(fc.sort("year", pl.col("p").fill_null(-1.0), descending=[False, True]))
+    notes = []
+    if hi > ATOP_LAST:
+        notes.append(
+            f"ATOP ends in {ATOP_LAST}: later pledges are ATOP's {ATOP_LAST} pledges assumed in "
+            "force"
+            + (f", plus {treaties.height} treaty-file ties" if treaties is not None else "")
+            + "; years since pledge count on without new pledges."
+        )
+    return ForecastResult(
+        forecasts=fc.drop("_as_of", strict=False),
+        contributions=pl.concat(contribs).sort(KEYS),
+        models=infos,
+        vintages=vintages(last),
+        level=level,
+        kind=model.kind if model is not None else kind,
+        pledge=pledge,
+        treaties=0 if treaties is None else treaties["treaty"].n_unique(),
+        notes=notes,
+        final_model=final,
+        last_years=last,
+    )
+
+
+def _cumulative(
+    frame: pl.DataFrame, m: FormationModel, risk: pl.DataFrame, feats: list[str], level: float
+) -> pl.DataFrame:
+    """``p_cum``: probability of at least one onset from the first year past the data through
+    each year, per dyad, with an interval over draws (see the module docstring)."""
+    r = risk.sort(KEYS)
+    draws = _draws(m, _raw(r, feats), 2000 if m.kind in LOGITS else 0)
+    point = m.predict_proba_arrays(_raw(r, feats))
+    q = [(1 - level) / 2, (1 + level) / 2]
+    out = []
+    keys = r.select(KEYS).with_row_index("_i")
+    for (_c1, _c2), g in keys.group_by(list(DYAD), maintain_order=True):
+        idx = g.sort("year")["_i"].to_numpy()
+        surv = np.cumprod(1 - point[idx])
+        surv_d = np.cumprod(1 - draws[idx], axis=0)
+        lo, hi = np.quantile(1 - surv_d, q, axis=1)
+        out.append(
+            g.sort("year")
+            .select(KEYS)
+            .with_columns(p_cum=pl.Series(1 - surv), p_cum_lo=pl.Series(lo), p_cum_hi=pl.Series(hi))
+        )
+    return frame.join(pl.concat(out), on=KEYS, how="left")
+
+
+def _names(fc: pl.DataFrame) -> pl.DataFrame:
+    from foedus import countries
+
+    idx = countries.index()
+    codes = sorted(set(fc["ccode1"].to_list()) | set(fc["ccode2"].to_list()))
+    abb = {c: idx.get(c).abb for c in codes}
+    name = {c: idx.get(c).name for c in codes}
+    return fc.with_columns(
+        abb1=pl.col("ccode1").replace_strict(abb, return_dtype=pl.String),
+        abb2=pl.col("ccode2").replace_strict(abb, return_dtype=pl.String),
+        name1=pl.col("ccode1").replace_strict(name, return_dtype=pl.String),
+        name2=pl.col("ccode2").replace_strict(name, return_dtype=pl.String),
+    )
