@@ -47,4 +47,10 @@ def test_backtest_command_writes_the_report(tmp_path):
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["years"] == [1970, 1972] and len(res["pooled"]) == 4
     assert "## Pooled scores" in (tmp_path / "report.md").read_text()
-    assert pl.read_parquet(tmp_path / "predictions.parquet").height > 0
+    pred = pl.read_parquet(tmp_path / "predictions.parquet")
+    assert pred.height > 0
+    assert (pred["p_model_lo"] <= pred["p_model"]).all()
+    assert (pred["p_model"] <= pred["p_model_hi"]).all()
+    html = (tmp_path / "report.html").read_text()
+    assert "Reliability" in html and "<script src='plotly.min.js'>" in html
+    assert "cdn" not in html.lower() and (tmp_path / "plotly.min.js").stat().st_size > 1e6

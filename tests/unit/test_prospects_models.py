@@ -200,3 +200,19 @@ def test_logit_interval_equals_the_quantiles_of_coefficient_draws():
     q_lo, q_hi = np.quantile(p, [0.1, 0.9], axis=1)
     np.testing.assert_allclose(lo, q_lo, rtol=0.02)
     np.testing.assert_allclose(hi, q_hi, rtol=0.02)
+
+
+def test_newton_recovers_from_a_poor_start_and_warm_starts_align_by_name():
+    from foedus.prospects.models import irls_logit
+
+    d = simulated(5_000, seed=4)
+    x = np.column_stack([np.ones(d.height), d["x1"].to_numpy()])
+    y = d["onset"].to_numpy().astype(float)
+    beta, _ = irls_logit(x, y)
+    far, _ = irls_logit(x, y, np.array([8.0, -9.0]))  # a pure Newton step would overshoot
+    np.testing.assert_allclose(far, beta, atol=1e-5)
+    m1 = FormationModel(kind="logit", features=["x1", "x2"]).fit(d)
+    reversed_start = (m1.columns_[::-1], m1.raw_coef_[::-1])  # same terms, another order
+    m2 = FormationModel(kind="logit", features=["x1", "x2"]).fit(d, start_params=reversed_start)
+    assert m2.iterations_ <= 2
+    np.testing.assert_allclose(m2.coef_, m1.coef_, atol=1e-6)

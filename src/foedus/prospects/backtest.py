@@ -112,7 +112,7 @@ def backtest(
         )
         cols = {"p_model": model.predict_proba_arrays(raw[a:b])}
         if kind in LOGITS:
-            start_params = model.raw_coef_
+            start_params = (model.columns_, model.raw_coef_)
             lo, hi = model.predict_interval_arrays(raw[a:b], level=level)
             cols |= {"p_model_lo": lo, "p_model_hi": hi}
         if baselines:
@@ -129,7 +129,7 @@ def backtest(
             lit = FormationModel(kind="logit", features=lit_spec).fit_arrays(
                 raw[:k][:, lit_idx], y[:k], dyads[:k], start_params=lit_params, codes=codes[:k]
             )
-            lit_params = lit.raw_coef_
+            lit_params = (lit.columns_, lit.raw_coef_)
             cols["p_lit"] = lit.predict_proba_arrays(raw[a:b][:, lit_idx])
         preds.append(
             usable[a:b]

@@ -131,24 +131,34 @@ def _quad(x: np.ndarray, m: np.ndarray) -> np.ndarray:
 def _newton(
     x: np.ndarray, y: np.ndarray, start: np.ndarray | None, max_iter: int, tol: float
 ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
-    """Newton-Raphson for the logit; also returns the probabilities and the information
-    matrix at the returned estimate (the covariance needs them: no extra pass)."""
+    """Newton-Raphson for the logit, halving any step that lowers the log-likelihood (a
+    Newton step from a poor start can overshoot); also returns the probabilities and the
+    information matrix at the returned estimate (the covariance needs them: no extra pass)."""
     beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, dtype=np.float64).copy()
     buf = np.empty_like(x)  # x scaled by sqrt(weights), reused: no new memory per step
     last = -np.inf
-    it = 0
+    prev, step = beta.copy(), np.zeros_like(beta)
+    it = halvings = 0
     while True:
         eta = np.clip(x @ beta, -35, 35)
         p = 1.0 / (1.0 + np.exp(-eta))
-        info = _info(x, p, buf)
-        # log-likelihood: stop when it no longer improves (also ends quasi-separation, where
-        # one coefficient drifts off without changing the fit)
         llf = float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+        if llf < last - 1e-10 * (1 + abs(last)) and halvings < 40:
+            step /= 2
+            beta = prev + step
+            halvings += 1
+            continue
+        halvings = 0
+        info = _info(x, p, buf)
         it += 1
+        # stop when the log-likelihood no longer improves (also ends quasi-separation, where
+        # one coefficient drifts off without changing the fit)
         if abs(llf - last) <= tol * (1 + abs(llf)) or it > max_iter:
             return beta, min(it, max_iter), p, info
         last = llf
-        beta += np.linalg.solve(info, x.T @ (y - p))
+        prev = beta.copy()
+        step = np.linalg.solve(info, x.T @ (y - p))
+        beta = prev + step
 
 
 def irls_logit(
@@ -296,7 +306,12 @@ class FormationModel:
         if self.kind not in KINDS:
             raise FoedusError(f"unknown model kind {self.kind!r}", f"use one of {KINDS}.")
 
-    def fit(self, panel: pl.DataFrame, *, start_params: np.ndarray | None = None) -> FormationModel:
+    def fit(
+        self,
+        panel: pl.DataFrame,
+        *,
+        start_params: np.ndarray | tuple[list[str], np.ndarray] | None = None,
+    ) -> FormationModel:
         """Fit on the at-risk rows with a known outcome."""
         panel = self._check(panel)
         if self.features is None:
@@ -327,12 +342,13 @@ class FormationModel:
         dyads: np.ndarray,
         *,
         years: tuple[int, int] = (0, 0),
-        start_params: np.ndarray | None = None,
+        start_params: np.ndarray | tuple[list[str], np.ndarray] | None = None,
         codes: np.ndarray | None = None,
     ) -> FormationModel:
         """Fit on raw feature values (rows x features, NaN = missing), 0/1 outcomes and dyad
         ids (the clusters); used by :meth:`fit` and, without rebuilding frames, by the
-        rolling backtest. ``start_params`` (a previous ``raw_coef_``) warm-starts a logit;
+        rolling backtest. ``start_params`` (a previous fit's ``(columns_, raw_coef_)``, matched
+        by term name, or an array of the right length) warm-starts a logit;
         ``codes`` (:func:`cluster_codes` of the dyads, possibly of a longer array) saves
         recomputing the cluster numbers."""
         self._check_kind()
@@ -366,7 +382,7 @@ class FormationModel:
         raw: np.ndarray,
         y: np.ndarray,
         dyads: np.ndarray,
-        start: np.ndarray | None,
+        start: np.ndarray | tuple[list[str], np.ndarray] | None,
         codes: np.ndarray | None,
     ) -> None:
         x, names, self.missing_groups_ = design(raw, self.features_)
@@ -374,6 +390,9 @@ class FormationModel:
         keep[0] = True  # the intercept
         self.columns_ = [n for n, k in zip(names, keep, strict=True) if k]
         self.keep_ = keep
+        if isinstance(start, tuple):  # (columns, values) of an earlier fit: align by name
+            known = dict(zip(start[0], start[1], strict=True))
+            start = np.array([known.get(c, 0.0) for c in self.columns_])
         if start is not None and len(start) != keep.sum():
             start = None
         xk = x if keep.all() else x[:, keep]

@@ -26,8 +26,85 @@ def _md_table(df: pl.DataFrame, floats: int = 4) -> str:
     return "\n".join(lines)
 
 
+def _figures(res: BacktestResult, calib: pl.DataFrame, lit: pl.DataFrame | None) -> list:
+    """The reliability diagram and the yearly scores, as Plotly figures."""
+    import plotly.graph_objects as go
+
+    rel = go.Figure()
+    for name, c in (("model", calib), ("literature logit", lit)):
+        if c is None:
+            continue
+        rel.add_trace(
+            go.Scatter(
+                x=c["mean_forecast"].to_list(),
+                y=c["observed_rate"].to_list(),
+                mode="markers+lines",
+                name=name,
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (c["upper"] - c["observed_rate"]).to_list(),
+                    "arrayminus": (c["observed_rate"] - c["lower"]).to_list(),
+                },
+                text=[f"n = {n:,}" for n in c["n"]],
+            )
+        )
+    lo = max(1e-6, float(calib["mean_forecast"].min()) / 2)
+    hi = min(1.0, float(calib["upper"].max()) * 2)
+    rel.add_trace(
+        go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect", line={"dash": "dot"})
+    )
+    rel.update_layout(
+        title="Reliability (deciles of the forecast; Wilson 95% intervals)",
+        xaxis={"title": "mean forecast", "type": "log"},
+        yaxis={"title": "observed onset rate", "type": "log"},
+        height=480,
+    )
+    yearly = go.Figure()
+    for m in res.per_year["model"].unique(maintain_order=True):
+        g = res.per_year.filter(pl.col("model") == m)
+        yearly.add_trace(
+            go.Scatter(x=g["year"].to_list(), y=g["brier_skill"].to_list(), name=LABELS[m])
+        )
+    yearly.update_layout(
+        title="Brier skill against the training base rate, by forecast year",
+        xaxis={"title": "year"},
+        yaxis={"title": "Brier skill (1 - Brier / Brier of the base rate)"},
+        height=420,
+    )
+    return [rel, yearly]
+
+
+def _html(title: str, intro: str, pooled: pl.DataFrame, figs: list) -> str:
+    from html import escape
+
+    head = "".join(f"<th>{escape(c)}</th>" for c in pooled.columns)
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{v:.4f}</td>" if isinstance(v, float) else f"<td>{escape(str(v))}</td>" for v in r
+        )
+        + "</tr>"
+        for r in pooled.iter_rows()
+    )
+    body = "".join(f.to_html(full_html=False, include_plotlyjs=False) for f in figs)
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><script src='plotly.min.js'></script>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
+        "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
+        "padding:3px 6px;text-align:right}</style></head><body>"
+        f"<h1>{escape(title)}</h1><p>{escape(intro)}</p><h2>Pooled scores</h2>"
+        f"<table><tr>{head}</tr>{rows}</table>{body}</body></html>"
+    )
+
+
 def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> list[Path]:
-    """Write ``report.md``, ``results.json`` and ``predictions.parquet`` into ``out``."""
+    """Write ``report.md``, ``report.html`` (with a reliability diagram and yearly scores;
+    Plotly's script is written beside it, so the page works offline), ``results.json`` and
+    ``predictions.parquet`` into ``out``."""
+    from plotly.offline import get_plotlyjs
+
     from foedus.prospects.metrics import calibration_table
 
     out.mkdir(parents=True, exist_ok=True)
@@ -57,6 +134,16 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
     ]
     paths = [out / "report.md", out / "results.json", out / "predictions.parquet"]
     paths[0].write_text("\n".join(md))
+    lit = (
+        calibration_table(y, res.predictions["p_lit"].to_numpy(), bins=10)
+        if "p_lit" in res.predictions.columns
+        else None
+    )
+    title = md[0].removeprefix("# ")
+    html = _html(title, md[2], pooled, _figures(res, calib, lit))
+    paths.append(out / "report.html")
+    paths[-1].write_text(html, encoding="utf-8")
+    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     paths[1].write_text(
         json.dumps(
             {
