@@ -241,7 +241,11 @@ def _extend_alliance_terms(
 
 def _last_years(panel: pl.DataFrame) -> dict[str, int]:
     """Each source's last data year: fixed for ATOP, majors and contiguity; otherwise the year
-    before the last target year in which any of its features has a value."""
+    before the last target year in which any of its features has a value, or, for a source
+    that reaches the panel's last year, the last year of its catalog coverage."""
+    from foedus import catalog
+
+    hi = int(panel["year"].max())
     last: dict[str, int] = {}
     for src, d in SOURCES.items():
         if src in FIXED_LAST:
@@ -253,8 +257,13 @@ def _last_years(panel: pl.DataFrame) -> dict[str, int]:
             if f in panel.columns
         ]
         known = [int(k) for k in known if k is not None]  # type: ignore[arg-type]
-        if known:
+        if not known:
+            continue
+        if max(known) < hi:  # the source ends inside the panel: its last year is data-driven
             last[src] = max(known) - 1
+        else:  # it reaches the panel's end: report the catalog's coverage
+            cov = catalog.get(d["datasets"][0]).last_year
+            last[src] = max(hi - 1, cov or hi - 1)
     return last
 
 
