@@ -49,7 +49,8 @@ def main() -> None:
             res = backtest(panel, 1960, 2018, kind=kind, baselines=base)
             dt = time.perf_counter() - t
         print(
-            f"{kind} backtest 1960-2018{' + baselines' if base else ''}: {dt:.1f} s, "
+            f"{kind} backtest 1960-2018{' + baselines' if base else ''}: {dt:.1f} s "
+            f"(model fits and forecasts {res.model_seconds:.1f} s), "
             f"peak RSS {s.peak:.0f} MB, {res.predictions.height:,} scored dyad-years"
         )
         for r in res.pooled.iter_rows(named=True):

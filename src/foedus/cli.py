@@ -550,7 +550,8 @@ def backtest_cmd(
     paths = write_report(res, Path(out), pledge=pledge)
     t = Table(
         title=f"{model} backtest {from_}-{to}, onset of {pledge} pledges "
-        f"(within {horizon} year{'s' if horizon > 1 else ''}); {res.seconds:.1f} s"
+        f"(within {horizon} year{'s' if horizon > 1 else ''}); {res.seconds:.1f} s "
+        f"(the model's fits and forecasts {res.model_seconds:.1f} s)"
     )
     for col in ("model", "n", "brier", "brier_skill", "log_loss", "roc_auc", "pr_auc"):
         t.add_column(col, justify="right" if col != "model" else "left")

@@ -48,6 +48,7 @@ class BacktestResult:
     years: tuple[int, int]
     horizon: int
     seconds: float
+    model_seconds: float = 0.0  # fitting and predicting the model alone (no baselines)
 
 
 def _cells(raw: np.ndarray, cols: list[int]) -> np.ndarray:
@@ -95,6 +96,7 @@ def backtest(
     cell_idx = [feats.index(f) for f in ("land_contiguity", "either_major") if f in feats]
     preds = []
     start_params = lit_params = None
+    model_time = 0.0
     for year in range(start, end + 1):
         k = int(np.searchsorted(years, year - horizon + 1))  # rows with t + h - 1 <= T - 1
         a, b = np.searchsorted(years, [year, year + 1])
@@ -102,6 +104,7 @@ def backtest(
             if progress:
                 progress(year)
             continue
+        t_model = time.perf_counter()
         model = FormationModel(kind=kind, features=feats).fit_arrays(
             raw[:k],
             y[:k],
@@ -115,6 +118,7 @@ def backtest(
             start_params = (model.columns_, model.raw_coef_)
             lo, hi = model.predict_interval_arrays(raw[a:b], level=level)
             cols |= {"p_model_lo": lo, "p_model_hi": hi}
+        model_time += time.perf_counter() - t_model
         if baselines:
             cols["p_base"] = np.full(b - a, model.base_rate_)
             if len(cell_idx) == 2:
@@ -154,5 +158,5 @@ def backtest(
     y_all = p["onset"].to_numpy().astype(int)
     pooled = pl.DataFrame([{"model": m, **summarize(y_all, p[m].to_numpy())} for m in models])
     return BacktestResult(
-        p, per_year, pooled, kind, (start, end), horizon, time.perf_counter() - t0
+        p, per_year, pooled, kind, (start, end), horizon, time.perf_counter() - t0, model_time
     )

@@ -246,11 +246,14 @@ def cluster_cov(
     over clusters of the outer products of their score sums, times statsmodels' small-sample
     factor ``G/(G-1) (N-1)/(N-K)`` (``cov_cluster(..., use_correction=True)``). ``codes`` are
     non-negative cluster numbers (:func:`cluster_codes`); unused numbers are harmless."""
-    size = int(codes.max()) + 1
-    scores = np.column_stack(
-        [np.bincount(codes, weights=x[:, j] * resid, minlength=size) for j in range(x.shape[1])]
-    )
+    from scipy import sparse
+
     n, k = x.shape
+    size = int(codes.max()) + 1
+    # cluster sums of the scores x_i r_i: a sparse (clusters x rows) indicator matrix times
+    # x, weighted by the residuals (one pass, no sort of the rows)
+    member = sparse.csr_matrix((resid, (codes, np.arange(n))), shape=(size, n))
+    scores = np.asarray(member @ x)
     n_groups = int(np.count_nonzero(np.bincount(codes, minlength=size)))
     if n_groups < 2:
         raise FoedusError("clustered errors need at least two dyads", "widen the training data.")

@@ -115,8 +115,9 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
         f"# Backtest: onset of ATOP {pledge} pledges, {res.years[0]}-{res.years[1]}",
         "",
         f"Model: `{res.kind}`; horizon {res.horizon} year(s); rolling origin (fit on years "
-        "before T, predict T); {n:,} scored at-risk dyad-years; {s:.1f} s.".format(
-            n=res.predictions.height, s=res.seconds
+        "before T, predict T); {n:,} scored at-risk dyad-years; {s:.1f} s in all, {m:.1f} s "
+        "fitting and predicting the model.".format(
+            n=res.predictions.height, s=res.seconds, m=res.model_seconds
         ),
         "",
         "## Pooled scores",
@@ -151,6 +152,7 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
                 "years": list(res.years),
                 "horizon": res.horizon,
                 "seconds": res.seconds,
+                "model_seconds": res.model_seconds,
                 "pooled": res.pooled.to_dicts(),
                 "per_year": res.per_year.to_dicts(),
                 "calibration": calib.to_dicts(),
