@@ -638,6 +638,22 @@ def forecast_cmd(
                 f"pass --pledge {spec.get('pledge')} or fit a new model.",
             )
         model = loaded.kind
+        changed = []
+        for v in meta.get("vintages") or []:
+            for d in v.get("datasets", []):
+                try:
+                    now = catalog.get(d["name"]).sha256
+                except FoedusError:
+                    now = None
+                if now != d.get("sha256"):
+                    changed.append(d["name"])
+        if changed:
+            err.print(
+                f"[yellow]warning:[/] the model file was fitted on other versions of "
+                f"{', '.join(sorted(set(changed)))} than this foedus uses; its forecasts "
+                "combine those coefficients with today's covariates.",
+                highlight=False,
+            )
     with err.status("forecasting...") as status:
         res = forecast(
             (lo, hi),

@@ -139,9 +139,34 @@ def test_a_forecast_for_T_ignores_every_data_of_T_and_later(extended):
 
 def test_cli_forecast_json_and_bad_input(tmp_path):
     runner = CliRunner()
-    r = runner.invoke(app, ["forecast", "Russia", "China", "--years", "2018-2020", "--json"])
+    saved = tmp_path / "model.json"
+    r = runner.invoke(
+        app,
+        [
+            "forecast",
+            "Russia",
+            "China",
+            "--years",
+            "2018-2020",
+            "--json",
+            "--save-model",
+            str(saved),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
+    # a saved model gives the same forecasts past the data; a changed vintage is warned about
+    d = json.loads(saved.read_text())
+    d["vintages"][0]["datasets"][0]["sha256"] = "0" * 64
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(d))
+    r2 = run(
+        "forecast", "RUS", "CHN", "--years", "2019-2020", "--json", "--model-file", str(tampered)
+    )
+    assert r2.returncode == 0, r2.stderr
+    assert "other versions of ps-atop-alliance" in r2.stderr.replace("\n", " ")
+    again = json.loads(r2.stdout)["forecasts"]
+    assert [f["p"] for f in again] == [f["p"] for f in out["forecasts"][1:]]
     assert [f["year"] for f in out["forecasts"]] == [2018, 2019, 2020]
     assert out["forecasts"][0]["onset"] == 0 and out["forecasts"][-1]["onset"] is None
     assert set(out["forecasts"][1]["contributions"]) >= {"(base)", "years_since_pledge"}
