@@ -553,7 +553,8 @@ def backtest_cmd(
         f"(within {horizon} year{'s' if horizon > 1 else ''}); {res.seconds:.1f} s "
         f"(the model's fits and forecasts {res.model_seconds:.1f} s)"
     )
-    for col in ("model", "n", "brier", "brier_skill", "log_loss", "roc_auc", "pr_auc"):
+    cols = ("model", "n", "brier", "brier_skill", "log_loss", "roc_auc", "pr_auc")
+    for col in (*cols, "top-20 precision", "top-20 recall"):
         t.add_column(col, justify="right" if col != "model" else "left")
     for r in res.pooled.iter_rows(named=True):
         t.add_row(
@@ -564,6 +565,8 @@ def backtest_cmd(
             f"{r['log_loss']:.4f}",
             f"{r['roc_auc']:.3f}",
             f"{r['pr_auc']:.3f}",
+            f"{r['precision_at_k']:.3f}",
+            f"{r['recall_at_k']:.3f}",
         )
     console.print(t)
     console.print("wrote " + ", ".join(str(p) for p in paths))

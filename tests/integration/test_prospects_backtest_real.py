@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from foedus.prospects.backtest import backtest
 from foedus.prospects.data import formation_panel
@@ -23,6 +24,14 @@ def test_backtest_scores_every_at_risk_row_and_beats_the_base_rate():
     assert pooled["p_model"]["roc_auc"] > pooled["p_base"]["roc_auc"] + 0.2
     assert pooled["p_model"]["log_loss"] < pooled["p_base"]["log_loss"]
     assert set(res.per_year["year"].to_list()) <= set(range(1960, 1976))
+    # top-20 watch lists: pooled recall = the onsets on the yearly lists / all onsets
+    m = res.per_year.filter(pl.col("model") == "p_model")
+    on_lists = (m["precision_at_k"] * m["n"].clip(upper_bound=20)).sum()
+    assert pooled["p_model"]["recall_at_k"] == pytest.approx(
+        on_lists / res.predictions["onset"].sum()
+    )
+    assert 0 < pooled["p_model"]["precision_at_k"] < 1
+    assert pooled["p_model"]["recall_at_k"] > pooled["p_base"]["recall_at_k"]
 
 
 def test_backtest_command_writes_the_report(tmp_path):

@@ -69,12 +69,15 @@ def backtest(
     progress: Callable[[int], None] | None = None,
     baselines: bool = True,
     level: float = 0.9,
+    top_k: int = 20,
 ) -> BacktestResult:
     """Rolling-origin backtest of ``kind`` over ``start`` .. ``end`` (see the module docstring).
 
     For the logits each prediction carries a central ``level`` interval over the coefficients'
     sampling distribution (``p_model_lo``, ``p_model_hi``); the boosted model's bootstrap
-    intervals would need ``n_bootstrap`` refits per year and are left out of the backtest."""
+    intervals would need ``n_bootstrap`` refits per year and are left out of the backtest.
+    ``top_k``: the size of each year's watch list for ``precision_at_k`` and ``recall_at_k``
+    (per year; pooled over the years as hits / listed dyad-years and hits / onsets)."""
     import time
 
     from foedus.prospects.data import FEATURES
@@ -153,10 +156,28 @@ def backtest(
     for (yr,), g in p.group_by(["year"], maintain_order=True):
         y = g["onset"].to_numpy().astype(int)
         for m in models:
-            rows.append({"year": yr, "model": m, **summarize(y, g[m].to_numpy())})
-    per_year = pl.DataFrame(rows)
+            rows.append(
+                {"year": yr, "model": m, **summarize(y, g[m].to_numpy(), k=min(top_k, g.height))}
+            )
+    per_year = pl.DataFrame(rows).with_columns(
+        hits_at_k=(pl.col("precision_at_k") * pl.min_horizontal(pl.col("n"), top_k)).round()
+    )
     y_all = p["onset"].to_numpy().astype(int)
-    pooled = pl.DataFrame([{"model": m, **summarize(y_all, p[m].to_numpy())} for m in models])
+    # top k of each year (a yearly watch list), pooled: the share of the listed dyad-years that
+    # formed a pact, and the share of all onsets that were on the lists
+    hits = per_year.group_by("model").agg(
+        pl.col("hits_at_k").sum().alias("_hits"),
+        pl.min_horizontal(pl.col("n"), top_k).sum().alias("_listed"),
+    )
+    pooled = (
+        pl.DataFrame([{"model": m, **summarize(y_all, p[m].to_numpy())} for m in models])
+        .join(hits, on="model", how="left", maintain_order="left")
+        .with_columns(
+            precision_at_k=pl.col("_hits") / pl.col("_listed"),
+            recall_at_k=pl.col("_hits") / max(int(y_all.sum()), 1),
+        )
+        .drop("_hits", "_listed")
+    )
     return BacktestResult(
         p, per_year, pooled, kind, (start, end), horizon, time.perf_counter() - t0, model_time
     )
