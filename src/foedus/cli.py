@@ -615,6 +615,8 @@ def forecast_cmd(
 
     if (year is None) == (years is None):
         raise FoedusError("give exactly one of --year and --years", "e.g. --year 2021.")
+    if top < 1:
+        raise FoedusError(f"--top {top}: at least one dyad must be listed", "e.g. --top 20.")
     lo, hi = (year, year) if year is not None else _year_range(years or "")
     pairs = None
     if states:

@@ -48,3 +48,5 @@ def test_forecast_needs_a_year_or_a_range():
     assert r.returncode == 2 and "--year" in r.stderr and "Traceback" not in r.stderr
     r = run("forecast", "--years", "2015-20x6")
     assert r.returncode == 2 and "2015-2026" in r.stderr
+    r = run("forecast", "--year", "2021", "--top", "0")
+    assert r.returncode == 2 and "--top" in r.stderr
