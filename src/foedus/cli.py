@@ -568,7 +568,7 @@ def backtest_cmd(
             f"{r['precision_at_k']:.3f}",
             f"{r['recall_at_k']:.3f}",
         )
-    console.print(t)
+    Console(width=max(console.width, 130)).print(t)
     console.print("wrote " + ", ".join(str(p) for p in paths))
 
 

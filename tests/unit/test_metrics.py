@@ -129,15 +129,17 @@ def test_calibration_table_skips_empty_bins():
     assert q["observed_rate"].to_list() == [0.5]
 
 
-def test_top_k_by_hand_and_ties_by_position():
+def test_top_k_by_hand_and_ties_share_the_last_places():
     y = [0, 1, 1, 0, 1]
     p = [0.5, 0.5, 0.9, 0.2, 0.1]
-    # top 2 = position 2 (0.9), then position 0 (the first of the tied 0.5s)
-    assert top_k(y, p, 2) == pytest.approx({"precision_at_k": 0.5, "recall_at_k": 1 / 3})
+    # top 2 = position 2 (0.9, an event), then one of the tied 0.5s (one of two is an event)
+    assert top_k(y, p, 2) == pytest.approx({"precision_at_k": 0.75, "recall_at_k": 0.5})
     assert top_k(y, p, 3) == pytest.approx({"precision_at_k": 2 / 3, "recall_at_k": 2 / 3})
     assert top_k(y, p, 5) == pytest.approx({"precision_at_k": 3 / 5, "recall_at_k": 1.0})
-    # the same data with the tied pair swapped: now the event comes first
-    assert top_k([1, 0, 1, 0, 1], p, 2)["precision_at_k"] == 1.0
+    # the order of the tied rows does not matter
+    assert top_k([1, 0, 1, 0, 1], p, 2)["precision_at_k"] == 0.75
+    # a constant forecast lists a random sample: its precision is the prevalence
+    assert top_k(y, [0.3] * 5, 2)["precision_at_k"] == pytest.approx(0.6)
 
 
 # --- perfect and constant forecasts -----------------------------------------------------------
@@ -276,9 +278,19 @@ def test_decomposition_identity(data, bins, strategy):
 def test_top_k_against_a_sort(data, k):
     y, p = data
     k = min(k, y.size)
-    # the rank of each forecast: higher p first, then earlier position first
-    order = sorted(range(y.size), key=lambda i: (-p[i], i))
-    hits = sum(int(y[i]) for i in order[:k])
+    # plain sorts, averaged over the m rotations of the order of the rows tied at the cut-off:
+    # each tied row then lands in the top k in the same number of rotations (the expectation
+    # over random orders of the tied rows)
+    base = sorted(range(y.size), key=lambda i: (-p[i], i))
+    v = p[base[k - 1]]
+    tied = [i for i in base if p[i] == v]
+    m = len(tied)
+    total = 0
+    for shift in range(m):
+        rotated = tied[shift:] + tied[:shift]
+        order = [i for i in base if p[i] > v] + rotated + [i for i in base if p[i] < v]
+        total += sum(int(y[i]) for i in order[:k])
+    hits = total / m
     r = top_k(y, p, k)
     assert r["precision_at_k"] == pytest.approx(hits / k)
     if y.sum():

@@ -81,7 +81,6 @@ def backtest(
     import time
 
     from foedus.prospects.data import FEATURES
-    from foedus.prospects.metrics import summarize
     from foedus.prospects.models import _raw
 
     if start > end:
@@ -151,6 +150,18 @@ def backtest(
             "check the panel's years and the outcome's horizon.",
         )
     p = pl.concat(preds)
+    per_year, pooled = score(p, top_k)
+    return BacktestResult(
+        p, per_year, pooled, kind, (start, end), horizon, time.perf_counter() - t0, model_time
+    )
+
+
+def score(p: pl.DataFrame, top_k: int = 20) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-year and pooled scores of every ``p_*`` column of a predictions frame (``year``,
+    ``onset``, ``p_model``, ...): :func:`foedus.prospects.metrics.summarize` per year (with
+    ``precision_at_k`` / ``recall_at_k`` for a top-``top_k`` watch list) and pooled."""
+    from foedus.prospects.metrics import summarize
+
     models = [c for c in p.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
     rows = []
     for (yr,), g in p.group_by(["year"], maintain_order=True):
@@ -160,7 +171,7 @@ def backtest(
                 {"year": yr, "model": m, **summarize(y, g[m].to_numpy(), k=min(top_k, g.height))}
             )
     per_year = pl.DataFrame(rows).with_columns(
-        hits_at_k=(pl.col("precision_at_k") * pl.min_horizontal(pl.col("n"), top_k)).round()
+        hits_at_k=pl.col("precision_at_k") * pl.min_horizontal(pl.col("n"), top_k)
     )
     y_all = p["onset"].to_numpy().astype(int)
     # top k of each year (a yearly watch list), pooled: the share of the listed dyad-years that
@@ -178,6 +189,4 @@ def backtest(
         )
         .drop("_hits", "_listed")
     )
-    return BacktestResult(
-        p, per_year, pooled, kind, (start, end), horizon, time.perf_counter() - t0, model_time
-    )
+    return per_year, pooled

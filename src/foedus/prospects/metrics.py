@@ -251,8 +251,11 @@ def pr_auc(y: Any, p: Any) -> float:
 def top_k(y: Any, p: Any, k: int) -> dict[str, float]:
     """``precision_at_k`` and ``recall_at_k`` for the k highest forecasts (1 <= k <= N).
 
-    Ties are broken by position (stable sort): among equal forecasts the earlier one is taken
-    first. ``recall_at_k`` is NaN when there are no events.
+    Ties at the cut-off share the remaining places: if the k-th highest forecast ``v`` is
+    shared by ``m`` rows holding ``e`` events and ``r`` places remain after the rows above
+    ``v``, they contribute ``r * e / m`` hits, the expectation under a random order of the
+    tied rows. (Breaking ties by position would let a constant forecast "find" whatever events
+    sit first in the file.) ``recall_at_k`` is NaN when there are no events.
     """
     y, p = _check(y, p)
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= y.size:
@@ -260,11 +263,15 @@ def top_k(y: Any, p: Any, k: int) -> dict[str, float]:
             f"k must be an integer from 1 to the number of forecasts ({y.size}), got {k!r}",
             "choose how many of the highest forecasts to check, e.g. k=10.",
         )
-    order = np.argsort(-p, kind="stable")
-    hits = float(y[order[: int(k)]].sum())
+    k = int(k)
+    v = np.partition(p, p.size - k)[p.size - k]  # the k-th highest forecast
+    above = p > v
+    tied = p == v
+    remaining = k - int(above.sum())
+    hits = float(y[above].sum()) + remaining * float(y[tied].sum()) / int(tied.sum())
     events = float(y.sum())
     return {
-        "precision_at_k": hits / int(k),
+        "precision_at_k": hits / k,
         "recall_at_k": hits / events if events > 0 else math.nan,
     }
 
