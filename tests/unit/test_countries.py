@@ -48,9 +48,10 @@ GW = [
 ]
 
 
-def _frames():
-    cow = pl.DataFrame(
-        [(a, c, n, *s, *e, 2016) for a, c, n, s, e in COW],
+def cow_states_frame(rows) -> pl.DataFrame:
+    """A COW state list (states2016.csv's columns) from (abb, code, name, start, end) rows."""
+    return pl.DataFrame(
+        [(a, c, n, *s, *e, 2016) for a, c, n, s, e in rows],
         schema=[
             "stateabb",
             "ccode",
@@ -65,6 +66,10 @@ def _frames():
         ],
         orient="row",
     )
+
+
+def _frames():
+    cow = cow_states_frame(COW)
     majors = pl.DataFrame(
         [(a, c, *s, *e, 2016) for a, c, s, e in MAJORS],
         schema=[

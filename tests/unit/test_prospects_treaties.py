@@ -26,6 +26,7 @@ from foedus.prospects.treaties import (
     read_treaties,
     treaty_ties,
 )
+from tests.unit.test_countries import cow_states_frame
 
 COW = [  # stateabb, ccode, statenme, start, end
     ("USA", 2, "United States of America", (1816, 1, 1), (2016, 12, 31)),
@@ -56,23 +57,7 @@ TOMORROW = (TODAY + timedelta(days=1)).isoformat()
 
 @pytest.fixture(scope="module")
 def idx() -> CountryIndex:
-    cow = pl.DataFrame(
-        [(a, c, n, *s, *e, 2016) for a, c, n, s, e in COW],
-        schema=[
-            "stateabb",
-            "ccode",
-            "statenme",
-            "styear",
-            "stmonth",
-            "stday",
-            "endyear",
-            "endmonth",
-            "endday",
-            "version",
-        ],
-        orient="row",
-    )
-    return CountryIndex(cow)
+    return CountryIndex(cow_states_frame(COW))
 
 
 def write(tmp_path: Path, *lines: str, name: str = "treaties.csv") -> Path:

@@ -181,13 +181,18 @@ def network_stats(
 
 def shared_allies(pledge: str = "defense", source: Source = "atop") -> pl.DataFrame:
     """Dyad-years (``ccode1 < ccode2``) with at least one common ally: ``shared_allies``."""
+    return shared_allies_from_ties(alliance_ties(source, pledge))
+
+
+def shared_allies_from_ties(ties: pl.DataFrame) -> pl.DataFrame:
+    """``ccode1, ccode2, year, shared_allies`` from any undirected ties ``ccode1, ccode2,
+    year`` (e.g. an alliance state extended past the data's end)."""
     from foedus.measures.threat import pairs_through
 
-    t = alliance_ties(source, pledge)
     links = pl.concat(
         [
-            t.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"),
-            t.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("k"), "year"),
+            ties.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"),
+            ties.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("k"), "year"),
         ]
     )
     return pairs_through(links, "shared_allies")

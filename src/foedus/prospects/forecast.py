@@ -124,19 +124,6 @@ _ATOP_FEATURES = SOURCES["atop"]["features"]
 # --- the alliance state past ATOP's end ----------------------------------------------------------
 
 
-def shared_from_ties(ties: pl.DataFrame) -> pl.DataFrame:
-    """``ccode1, ccode2, year, shared_allies`` from undirected ties ``ccode1, ccode2, year``."""
-    from foedus.measures.threat import pairs_through
-
-    links = pl.concat(
-        [
-            ties.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"),
-            ties.select(pl.col("ccode2").alias("a"), pl.col("ccode1").alias("k"), "year"),
-        ]
-    )
-    return pairs_through(links, "shared_allies")
-
-
 def alliance_state(
     years: tuple[int, int], pledge: str = "defense", treaties: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -172,6 +159,7 @@ def _extend_alliance_terms(
 ) -> pl.DataFrame:
     """Fill at_risk and the ATOP-based features for years T > 2019 from :func:`alliance_state`
     of T-1 (a pure function of the panel, the ATOP ties and the treaties)."""
+    from foedus.measures.network import shared_allies_from_ties
     from foedus.panels.base import add_dyad_values, add_state_values, inspect
 
     hi = int(panel["year"].max())
@@ -191,7 +179,7 @@ def _extend_alliance_terms(
         .agg(pl.len().cast(pl.Int16).alias("_allies"))
     )
     late = add_state_values(late, info, degree, ["_allies"], "forecast")
-    shared = shared_from_ties(lagged)
+    shared = shared_allies_from_ties(lagged)
     late = add_dyad_values(late, info, shared, ["shared_allies"], "forecast_shared")
     # the last year in 2019 .. T-1 in which the pair was tied
     last_tie = (
@@ -301,7 +289,8 @@ def forecast_panel(
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     """The formation panel from 1946 through ``years[1]`` with the years past the data's end
     filled as the module docstring says, and each source's last data year. Rows of years
-    <= 2019 are exactly :func:`foedus.prospects.data.formation_panel`'s."""
+    <= 2019 are :func:`foedus.prospects.data.formation_panel`'s, except that features past
+    their source's end are carried forward there too (the MID features from 2016 on)."""
     from foedus.panels.base import ASSUMED_THROUGH
     from foedus.prospects.data import formation_panel
 
