@@ -1,6 +1,7 @@
 """Score foedus's forecasts for 2019-2025 against the defence pacts of examples/treaties.csv.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python examples/score_after_2018.py [--model relogit]
+Run:  uv run python examples/score_after_2018.py [--model relogit]
+      (with FOEDUS_DATA_DIR=../shared/data to read a local mirror instead of downloading)
 
 ATOP ends in 2018, so these onsets lie outside every data set foedus fits on. For each year
 T the forecast for every at-risk dyad uses the model fitted through 2018 and the alliance
@@ -12,12 +13,9 @@ dyads, the expected against the observed number of onsets, and the pooled ROC-AU
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import polars as pl
-
-os.environ.setdefault("FOEDUS_OFFLINE", "1")
 
 from foedus.prospects.forecast import forecast, forecast_panel
 from foedus.prospects.treaties import read_treaties
