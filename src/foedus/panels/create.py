@@ -106,9 +106,17 @@ def state_years(
     lo, hi = _years(years, 1816)
     code = "ccode" if system == "cow" else "gwcode"
     sp = spells_through(system, hi, spells)
-    out = (
-        sp.select(
+    out = spell_years(sp, code, lo, hi)
+    return out if _one_spell_per_year(sp) else out.unique(maintain_order=True)
+
+
+def spell_years(spells: pl.DataFrame, code: str, lo: int, hi: int, *keep: str) -> pl.DataFrame:
+    """One row per spell and year it touches within ``lo .. hi``: ``code`` (from the spells'
+    ``code``), ``keep`` columns, ``year`` (from ``start``, ``end`` dates)."""
+    return (
+        spells.select(
             pl.col("code").cast(pl.Int32).alias(code),
+            *keep,
             pl.int_ranges(
                 pl.max_horizontal(pl.col("start").dt.year(), lo),
                 pl.min_horizontal(pl.col("end").dt.year(), hi) + 1,
@@ -118,7 +126,6 @@ def state_years(
         .explode("year")
         .drop_nulls("year")
     )
-    return out if _one_spell_per_year(sp) else out.unique(maintain_order=True)
 
 
 def dyad_years(

@@ -100,7 +100,7 @@ from foedus.panels.base import (
     require,
     zero_fill,
 )
-from foedus.panels.create import spells_through
+from foedus.panels.create import spell_years, spells_through
 from foedus.panels.lookup import MAX_CODE
 from foedus.panels.registry import enricher
 
@@ -340,18 +340,7 @@ class Capitals:
         """
         code = self.code
         sy = (
-            spells.select(
-                pl.col("code").cast(pl.Int32).alias(code),
-                "start",
-                "end",
-                pl.int_ranges(
-                    pl.max_horizontal(pl.col("start").dt.year(), first),
-                    pl.min_horizontal(pl.col("end").dt.year(), last) + 1,
-                    dtype=pl.Int32,
-                ).alias("year"),
-            )
-            .explode("year")
-            .drop_nulls("year")
+            spell_years(spells, code, first, last, "start", "end")
             .join(self.years, on=[code, "year"], how="inner")
             .select(
                 code,

@@ -81,18 +81,15 @@ def backtest(
     import time
 
     from foedus.prospects.data import FEATURES
-    from foedus.prospects.models import _raw
+    from foedus.prospects.models import training_rows
 
     if start > end:
         raise FoedusError(f"empty backtest range {start}-{end}", "give start <= end.")
     t0 = time.perf_counter()
     feats = list(features) if features is not None else list(FEATURES)
     lit_spec = [f for f in LITERATURE_SPEC if f in feats]
-    usable = panel.filter(pl.col("at_risk") & pl.col("onset").is_not_null()).sort("year")
-    raw = _raw(usable, feats)  # built once: a row's features never change with the origin
-    y = usable["onset"].cast(pl.Float64).to_numpy()
-    years = usable["year"].to_numpy()
-    dyads = (usable["ccode1"].cast(pl.Int64) * 1000 + usable["ccode2"]).to_numpy()
+    t = training_rows(panel, feats)  # built once: a row's features never change with the origin
+    usable, raw, y, years, dyads = t.frame, t.raw, t.y, t.years, t.dyads
     codes = cluster_codes(dyads)  # once, not per origin
     lit_idx = [feats.index(f) for f in lit_spec]
     cell_idx = [feats.index(f) for f in ("land_contiguity", "either_major") if f in feats]

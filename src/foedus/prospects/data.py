@@ -253,10 +253,13 @@ def _pledge_expr(pledge: str) -> pl.Expr:
     return pl.max_horizontal(PLEDGES[pledge]).cast(pl.Int8).alias("pledge")
 
 
-def _current_features(lo: int, hi: int, pledge: str) -> pl.DataFrame:
+def _current_features(
+    lo: int, hi: int, pledge: str, ties: pl.DataFrame, ties_last: int
+) -> pl.DataFrame:
     """Contemporaneous (year-t) values of the lagged features, on the undirected dyad-years of
-    ``lo .. hi``, named as the features (lagging happens in :func:`formation_panel`)."""
-    from foedus.measures.network import alliance_ties, shared_allies
+    ``lo .. hi``, named as the features (lagging happens in :func:`formation_panel`); the
+    network terms count ``ties``, known through ``ties_last``."""
+    from foedus.measures.network import shared_allies_from_ties
     from foedus.measures.threat import common_mid_opponents, shared_rivals
     from foedus.panels import (
         add_capital_distance,
@@ -285,7 +288,6 @@ def _current_features(lo: int, hi: int, pledge: str) -> pl.DataFrame:
     d = add_dyad_values(
         d, info, common_mid_opponents(5), ["common_mid_opponents"], "formation_panel"
     )
-    ties = alliance_ties("atop", pledge)
     degree = (
         pl.concat([ties.select(pl.col(c).alias("ccode"), "year") for c in DYAD])
         .group_by("ccode", "year")
@@ -293,7 +295,7 @@ def _current_features(lo: int, hi: int, pledge: str) -> pl.DataFrame:
     )
     d = add_state_values(d, info, degree, ["allies"], "formation_panel")
     d = add_dyad_values(
-        d, info, shared_allies(pledge, "atop"), ["shared_allies"], "formation_panel"
+        d, info, shared_allies_from_ties(ties), ["shared_allies"], "formation_panel"
     )
     landcontig = pl.col("landcontig")
     d = d.sort(KEYS).with_columns(
@@ -316,16 +318,26 @@ def _current_features(lo: int, hi: int, pledge: str) -> pl.DataFrame:
         *zero_fill(["shared_rivals"], 1816, 2020, dtype=pl.Int16),
         *zero_fill(["common_mid_opponents"], *MID_COVERAGE, dtype=pl.Int16),
         pl.col("un_agree"),
-        *zero_fill(["allies1", "allies2", "shared_allies"], 1815, ATOP_LAST, dtype=pl.Int16),
+        *zero_fill(["allies1", "allies2", "shared_allies"], 1815, ties_last, dtype=pl.Int16),
     )
 
 
 def formation_panel(
-    years: tuple[int, int] = (1946, 2018), pledge: str = "defense", horizon: int = 1
+    years: tuple[int, int] = (1946, 2018),
+    pledge: str = "defense",
+    horizon: int = 1,
+    *,
+    ties: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The alliance-formation panel: ``ccode1, ccode2, year, at_risk, onset`` and
     :data:`FEATURES`, on the undirected COW dyad-years of ``years`` (see the module docstring).
+
+    ``ties`` (undirected ``ccode1, ccode2, year`` with the pledge; default ATOP's) may run past
+    ATOP's end, e.g. :func:`foedus.prospects.forecast.alliance_state`: the pledge-history
+    terms, ``at_risk`` and the network terms then follow it through its last year, while
+    ``onset`` stays null past 2018 (an assumed alliance state is never an outcome).
     """
+    from foedus.measures.network import alliance_ties
     from foedus.panels import add_atop_alliance, dyad_years
     from foedus.panels.base import add_dyad_values, inspect, zero_fill
     from foedus.panels.conflict import mid_dyad_years
@@ -342,10 +354,28 @@ def formation_panel(
     # the whole pledge history of every dyad, from 1816 to the end of the outcome window
     hist = dyad_years(directed=False, years=(1816, max(hi, hi + horizon - 1)))
     hist = add_atop_alliance(hist, ndir=True).select(*KEYS, pledge_col)
-    out = pledge_history(hist, horizon, ATOP_LAST).filter(pl.col("year").is_between(lo, hi))
-    out = history_terms(out)
+    if ties is None:
+        ties = alliance_ties("atop", pledge)
+    known = max(ATOP_LAST, int(ties["year"].max() or ATOP_LAST))
+    if known > ATOP_LAST:  # the pledge past ATOP's end: tied in the given state, else not
+        tied = ties.filter(pl.col("year") > ATOP_LAST).with_columns(_tied=pl.lit(1, pl.Int8))
+        hist = add_dyad_values(hist, inspect(hist), tied, ["_tied"], "formation_panel")
+        hist = hist.select(
+            *KEYS,
+            pl.when(pl.col("year") > ATOP_LAST)
+            .then(pl.col("_tied").fill_null(0))
+            .otherwise(pl.col("pledge"))
+            .alias("pledge"),
+        )
+    out = pledge_history(hist, horizon, known).filter(pl.col("year").is_between(lo, hi))
+    out = history_terms(out).with_columns(  # outcomes come from ATOP only
+        pl.when(pl.col("year") + horizon - 1 > ATOP_LAST)
+        .then(None)
+        .otherwise(pl.col("onset"))
+        .alias("onset")
+    )
     # lagged features: year-t rows take the values of the dyad-year t-1
-    cur = _current_features(lo - 1, hi - 1, pledge)
+    cur = _current_features(lo - 1, hi - 1, pledge, ties, known)
     lagged = [c for c in cur.columns if c not in KEYS]
     out = lag(out, lagged, source=cur)
     # MID years in t-10 .. t-1 (a window join, lagged by construction)

@@ -57,7 +57,7 @@ import polars as pl
 
 from foedus.errors import FoedusError
 from foedus.prospects.data import ATOP_LAST, CONTIGUITY_LAST, DYAD, FEATURES, KEYS
-from foedus.prospects.models import DEFAULT_KIND, LOGITS, FormationModel, _raw
+from foedus.prospects.models import DEFAULT_KIND, LOGITS, FormationModel, _raw, training_rows
 
 #: Sources of the features: label, catalog data sets, and the features they feed.
 SOURCES: dict[str, dict[str, Any]] = {
@@ -118,7 +118,6 @@ SOURCES: dict[str, dict[str, Any]] = {
 FEATURE_SOURCE = {f: s for s, d in SOURCES.items() for f in d["features"]}
 #: Sources whose last year is fixed by the formation panel's own carry-forward rules.
 FIXED_LAST = {"majors": 2016, "contiguity": CONTIGUITY_LAST, "atop": ATOP_LAST}
-_ATOP_FEATURES = SOURCES["atop"]["features"]
 
 
 # --- the alliance state past ATOP's end ----------------------------------------------------------
@@ -152,79 +151,6 @@ def alliance_state(
         .unique()
         .sort(KEYS)
     )
-
-
-def _extend_alliance_terms(
-    panel: pl.DataFrame, pledge: str, treaties: pl.DataFrame | None
-) -> pl.DataFrame:
-    """Fill at_risk and the ATOP-based features for years T > 2019 from :func:`alliance_state`
-    of T-1 (a pure function of the panel, the ATOP ties and the treaties)."""
-    from foedus.measures.network import shared_allies_from_ties
-    from foedus.panels.base import add_dyad_values, add_state_values, inspect
-
-    hi = int(panel["year"].max())
-    first = ATOP_LAST + 2  # the first T whose T-1 lies past ATOP
-    if hi < first:
-        return panel
-    state = alliance_state((ATOP_LAST + 1, hi - 1), pledge, treaties)
-    lagged = state.with_columns((pl.col("year") + 1).cast(pl.Int32))  # the tie of T-1, on T
-    late = panel.filter(pl.col("year") >= first).drop("shared_allies")
-    early = panel.filter(pl.col("year") < first)
-    info = inspect(late)
-    tied = lagged.with_columns(_tied=pl.lit(1, dtype=pl.Int8))
-    late = add_dyad_values(late, info, tied, ["_tied"], "forecast")
-    degree = (
-        pl.concat([lagged.select(pl.col(c).alias("ccode"), "year") for c in DYAD])
-        .group_by("ccode", "year")
-        .agg(pl.len().cast(pl.Int16).alias("_allies"))
-    )
-    late = add_state_values(late, info, degree, ["_allies"], "forecast")
-    shared = shared_allies_from_ties(lagged)
-    late = add_dyad_values(late, info, shared, ["shared_allies"], "forecast_shared")
-    # the last year in 2019 .. T-1 in which the pair was tied
-    last_tie = (
-        lagged.unique().sort(KEYS).with_columns(_last=pl.col("year") - 1).select(*KEYS, "_last")
-    )
-    late = late.sort(KEYS).join(last_tie, on=KEYS, how="left", maintain_order="left")
-    late = late.with_columns(pl.col("_last").forward_fill().over(list(DYAD)))
-    # the dyad's 2019 history terms (known from ATOP), counted on
-    base = panel.filter(pl.col("year") == ATOP_LAST + 1).select(
-        *DYAD,
-        pl.col("years_since_pledge").alias("_ysp0"),
-        pl.col("ever_pledge").alias("_ever0"),
-    )
-    late = late.join(base, on=list(DYAD), how="left", maintain_order="left")
-    first_year = pl.col("year").min().over(list(DYAD))
-    t = pl.col("year")
-    since = (
-        pl.when(pl.col("_last").is_not_null())
-        .then(t - 1 - pl.col("_last"))
-        .when(pl.col("_ysp0").is_not_null())
-        .then(pl.col("_ysp0") + (t - (ATOP_LAST + 1)))
-        .otherwise(t - first_year)
-        .cast(pl.Int32)
-    )
-    ever = (
-        pl.when(pl.col("_last").is_not_null())
-        .then(1)
-        .otherwise(pl.col("_ever0").fill_null(0))
-        .cast(pl.Int8)
-    )
-    late = late.with_columns(
-        at_risk=pl.col("_tied").is_null(),
-        allies1=pl.col("_allies1").fill_null(0),
-        allies2=pl.col("_allies2").fill_null(0),
-        shared_allies=pl.col("shared_allies").fill_null(0),
-        years_since_pledge=since,
-        ever_pledge=ever,
-    )
-    from foedus.prospects.data import history_terms
-
-    late = history_terms(late).select(panel.columns)
-    out = pl.concat([early, late.cast(panel.schema)]).sort(KEYS)
-    if out.height != panel.height:  # pragma: no cover - a join must never add or drop rows
-        raise FoedusError("internal: forecast rows changed", "report this as a bug.")
-    return out
 
 
 def _last_years(panel: pl.DataFrame) -> dict[str, int]:
@@ -308,8 +234,8 @@ def forecast_panel(
             f"forecasts reach {limit} at most (asked {hi})",
             f"the state system is assumed to continue only through {ASSUMED_THROUGH}.",
         )
-    panel = formation_panel(years=(1946, hi), pledge=pledge)
-    panel = _extend_alliance_terms(panel, pledge, treaties)
+    state = alliance_state((1815, hi - 1), pledge, treaties) if hi - 1 > ATOP_LAST else None
+    panel = formation_panel(years=(1946, hi), pledge=pledge, ties=state)
     last = _last_years(panel)
     return _carry_forward(panel, last), last
 
@@ -448,15 +374,8 @@ def forecast(
             )
     else:
         rows = rows.filter(pl.col("at_risk").fill_null(False))
-    train = panel.filter(
-        pl.col("at_risk").fill_null(False)
-        & pl.col("onset").is_not_null()
-        & (pl.col("year") <= ATOP_LAST)
-    ).sort("year")
-    raw_train = _raw(train, feats)
-    y = train["onset"].cast(pl.Float64).to_numpy()
-    t_years = train["year"].to_numpy()
-    dyads = (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy()
+    t = training_rows(panel, feats)  # outcomes are known through 2018 only
+    raw_train, y, t_years, dyads = t.raw, t.y, t.years, t.dyads
     out, contribs, infos = [], [], []
     final: FormationModel | None = None
     as_of = rows["year"].clip(upper_bound=ATOP_LAST + 1)
@@ -477,7 +396,7 @@ def forecast(
         infos.append(_model_info(m, serves))
         if cut == ATOP_LAST + 1:
             final = m
-        risk = g.filter(pl.col("at_risk").fill_null(False))
+        risk = g.filter(pl.col("at_risk").fill_null(False)).sort(KEYS)
         raw = _raw(risk, feats)
         p = m.predict_proba_arrays(raw)
         plo, phi = m.predict_interval_arrays(raw, level=level)
@@ -512,7 +431,7 @@ def forecast(
             )
         )
         if pairs is not None and serves[-1] > ATOP_LAST:
-            out[-1] = _cumulative(out[-1], m, risk, feats, level)
+            out[-1] = _cumulative(out[-1], m, risk, raw, p, level)  # risk: sorted by keys
     fc = pl.concat(out, how="diagonal_relaxed")
     if pairs is None:
         fc = fc.filter(pl.col("p").is_not_null())
@@ -541,25 +460,30 @@ def forecast(
 
 
 def _cumulative(
-    frame: pl.DataFrame, m: FormationModel, risk: pl.DataFrame, feats: list[str], level: float
+    frame: pl.DataFrame,
+    m: FormationModel,
+    keys: pl.DataFrame,
+    raw: np.ndarray,
+    point: np.ndarray,
+    level: float,
 ) -> pl.DataFrame:
     """``p_cum``: probability of at least one onset from the first year past the data through
-    each year, per dyad, with an interval over draws (see the module docstring)."""
-    r = risk.sort(KEYS)
-    draws = _draws(m, _raw(r, feats), 2000 if m.kind in LOGITS else 0)
-    point = m.predict_proba_arrays(_raw(r, feats))
+    each year, per dyad, with an interval over draws (see the module docstring). ``keys``,
+    ``raw`` and ``point`` are the at-risk rows, their features and forecasts, sorted by dyad
+    and year."""
+    draws = _draws(m, raw, 2000 if m.kind in LOGITS else 0)
     q = [(1 - level) / 2, (1 + level) / 2]
     out = []
-    keys = r.select(KEYS).with_row_index("_i")
-    for (_c1, _c2), g in keys.group_by(list(DYAD), maintain_order=True):
-        idx = g.sort("year")["_i"].to_numpy()
+    for (_c1, _c2), g in (
+        keys.select(KEYS).with_row_index("_i").group_by(list(DYAD), maintain_order=True)
+    ):
+        idx = g["_i"].to_numpy()
         surv = np.cumprod(1 - point[idx])
-        surv_d = np.cumprod(1 - draws[idx], axis=0)
-        lo, hi = np.quantile(1 - surv_d, q, axis=1)
+        lo, hi = np.quantile(1 - np.cumprod(1 - draws[idx], axis=0), q, axis=1)
         out.append(
-            g.sort("year")
-            .select(KEYS)
-            .with_columns(p_cum=pl.Series(1 - surv), p_cum_lo=pl.Series(lo), p_cum_hi=pl.Series(hi))
+            g.select(KEYS).with_columns(
+                p_cum=pl.Series(1 - surv), p_cum_lo=pl.Series(lo), p_cum_hi=pl.Series(hi)
+            )
         )
     return frame.join(pl.concat(out), on=KEYS, how="left")
 

@@ -80,6 +80,31 @@ def _raw(panel: pl.DataFrame, features: Sequence[str]) -> np.ndarray:
     return panel.select(pl.col(list(features)).cast(pl.Float64)).to_numpy()
 
 
+@dataclass
+class TrainingRows:
+    """The fittable rows of a formation panel (at risk, outcome known), sorted by year, as the
+    arrays the estimators take: raw features, 0/1 outcomes, dyad ids (the clusters), years."""
+
+    frame: pl.DataFrame
+    raw: np.ndarray
+    y: np.ndarray
+    dyads: np.ndarray
+    years: np.ndarray
+
+
+def training_rows(panel: pl.DataFrame, features: Sequence[str]) -> TrainingRows:
+    """:class:`TrainingRows` of ``panel`` for ``features`` (see there)."""
+    train = panel.filter(pl.col("at_risk").fill_null(False) & pl.col("onset").is_not_null())
+    train = train.sort("year", maintain_order=True)
+    return TrainingRows(
+        train,
+        _raw(train, features),
+        train["onset"].cast(pl.Float64).to_numpy(),
+        (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy(),
+        train["year"].to_numpy(),
+    )
+
+
 def design(
     raw: np.ndarray, features: Sequence[str], missing_groups: Sequence[Sequence[str]] | None = None
 ) -> tuple[np.ndarray, list[str], list[list[str]]]:
@@ -323,18 +348,17 @@ class FormationModel:
             self.features_ = list(FEATURES)
         else:
             self.features_ = list(self.features)
-        train = panel.filter(pl.col("at_risk") & pl.col("onset").is_not_null())
-        if train.height == 0 or train["onset"].n_unique() < 2:
+        t = training_rows(panel, self.features_)
+        if t.y.size == 0 or np.unique(t.y).size < 2:
             raise FoedusError(
                 "nothing to learn from: no at-risk rows with both outcomes",
                 "widen the training years.",
             )
-        dyads = (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy()
         return self.fit_arrays(
-            _raw(train, self.features_),
-            train["onset"].cast(pl.Float64).to_numpy(),
-            dyads,
-            years=(int(train["year"].min()), int(train["year"].max())),
+            t.raw,
+            t.y,
+            t.dyads,
+            years=(int(t.years[0]), int(t.years[-1])),
             start_params=start_params,
         )
 
