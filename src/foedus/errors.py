@@ -7,6 +7,8 @@ the specific class or :class:`FoedusError` for all of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 
 class FoedusError(Exception):
@@ -145,3 +147,110 @@ class NotASystemMemberError(FoedusError, LookupError):
 
 class PanelError(FoedusError, ValueError):
     """A frame that is not the kind of panel an operation needs (wrong keys, wrong system)."""
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+
+class InvalidArgumentError(FoedusError, ValueError):
+    """An argument of a command or a Python function that has the wrong type or value.
+
+    ``argument`` names it as the caller wrote it (``years``, ``--to``, ``nmc:keep``)."""
+
+    def __init__(self, argument: str, message: str, hint: str | None = None) -> None:
+        self.argument = argument
+        super().__init__(message, hint)
+
+
+class YearOutOfRangeError(InvalidArgumentError):
+    """A year outside what the data and the calendar allow for an operation."""
+
+
+class EnricherOptionError(InvalidArgumentError):
+    """An option of a panel enricher that it does not take, or with a value it cannot use."""
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+class FileSystemError(FoedusError, OSError):
+    """A file or directory that foedus cannot read or write (permissions, a read-only or full
+    disk, a path that is not a directory). Nothing partial is left behind."""
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, path: str | Path | None = None
+    ) -> None:
+        self.path = None if path is None else str(path)
+        super().__init__(message, hint)
+
+    __str__ = FoedusError.__str__
+
+
+class OutputPathError(FileSystemError):
+    """An output path that cannot be written; raised before any computation starts."""
+
+
+class CacheNotWritableError(FileSystemError):
+    """The user cache (``FOEDUS_CACHE_DIR``) cannot be created or written."""
+
+
+class DiskFullError(FileSystemError):
+    """A write that ran out of space (or quota); the partial file was removed."""
+
+
+# --- prospects --------------------------------------------------------------------------------
+
+
+class ForecastInputError(FoedusError, ValueError):
+    """Outcomes or forecasts that a forecast metric cannot be computed from."""
+
+
+class ModelFileError(FoedusError, ValueError):
+    """A model file that is missing, not JSON, or not a valid foedus model."""
+
+
+#: At most this many problems of a treaty file are listed in one error; the rest are counted.
+MAX_LISTED = 20
+
+_TREATY_FORMAT_HINT = "docs/treaties.md describes the format, with an example file."
+
+
+@dataclass(frozen=True)
+class TreatyProblem:
+    """One problem in a treaty file: where (1-based line, None for the whole file), what, and
+    what to do about it."""
+
+    line: int | None
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.message}"
+
+
+class TreatyFileError(FoedusError, ValueError):
+    """A treaty file that cannot be used. Lists every problem found (up to
+    :data:`MAX_LISTED`), each with its line number and a hint."""
+
+    def __init__(self, path: str | Path, problems: Sequence[TreatyProblem]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else None
+        self.line = first.line if first else None
+        if len(self.problems) == 1 and first is not None:
+            where = f", line {first.line}" if first.line is not None else ""
+            super().__init__(f"treaty file {self.path}{where}: {first.message}", first.hint)
+            return
+        lines = [f"treaty file {self.path} has {len(self.problems)} problems:"]
+        for p in self.problems[:MAX_LISTED]:
+            lines.append(f"  {p}")
+            lines.append(f"      hint: {p.hint}")
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
+        super().__init__(
+            "\n".join(lines),
+            "fix the lines listed above and read the file again; " + _TREATY_FORMAT_HINT,
+        )
+
+    __str__ = FoedusError.__str__

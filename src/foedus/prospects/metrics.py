@@ -66,16 +66,12 @@ import numpy as np
 import polars as pl
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from foedus.errors import FoedusError
+from foedus.errors import ForecastInputError
 
 #: the standard normal 97.5% quantile, for 95% Wilson intervals
 Z95 = 1.959963984540054
 
 STRATEGIES = ("quantile", "uniform")
-
-
-class ForecastInputError(FoedusError, ValueError):
-    """Outcomes or forecasts that a forecast metric cannot be computed from."""
 
 
 # --- input checks -----------------------------------------------------------------------------

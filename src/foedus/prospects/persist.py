@@ -19,14 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from foedus.errors import FoedusError
+from foedus.errors import FoedusError, ModelFileError
 from foedus.prospects.models import KINDS, LOGITS, FormationModel
 
 FORMAT = "foedus.model/1"
-
-
-class ModelFileError(FoedusError, ValueError):
-    """A model file that is missing, not JSON, or not a valid foedus model."""
 
 
 def model_to_dict(

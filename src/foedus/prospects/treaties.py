@@ -37,8 +37,7 @@ import difflib
 import io
 import itertools
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +49,8 @@ from foedus.errors import (
     AmbiguousCountryError,
     FoedusError,
     NotASystemMemberError,
+    TreatyFileError,
+    TreatyProblem,
     UnknownCountryError,
 )
 
@@ -65,9 +66,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("treaty", "signed", "parties", "pledge", "s
 OPTIONAL_COLUMNS: tuple[str, ...] = ("ended",)
 COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
-#: At most this many problems are listed in one error; the rest are counted.
-MAX_LISTED = 20
-
 #: The frame :func:`read_treaties` returns.
 SCHEMA: dict[str, pl.DataType] = {
     "treaty": pl.String(),
@@ -80,7 +78,6 @@ SCHEMA: dict[str, pl.DataType] = {
     "source": pl.String(),
 }
 
-_FORMAT_HINT = "docs/treaties.md describes the format, with an example file."
 _EMPTY_HINTS = {
     "treaty": "give every treaty an id or name, unique in the file.",
     "signed": "give the date of signature as YYYY-MM-DD.",
@@ -89,47 +86,6 @@ _EMPTY_HINTS = {
     "source": "cite the treaty text or a news report on it (a URL is fine).",
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class TreatyProblem:
-    """One problem in a treaty file: where (1-based line, None for the whole file), what, and
-    what to do about it."""
-
-    line: int | None
-    message: str
-    hint: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line is not None else ""
-        return f"{where}{self.message}"
-
-
-class TreatyFileError(FoedusError, ValueError):
-    """A treaty file that cannot be used. Lists every problem found (up to
-    :data:`MAX_LISTED`), each with its line number and a hint."""
-
-    def __init__(self, path: str | Path, problems: Sequence[TreatyProblem]) -> None:
-        self.path = str(path)
-        self.problems = tuple(problems)
-        first = self.problems[0] if self.problems else None
-        self.line = first.line if first else None
-        if len(self.problems) == 1 and first is not None:
-            where = f", line {first.line}" if first.line is not None else ""
-            super().__init__(f"treaty file {self.path}{where}: {first.message}", first.hint)
-            return
-        lines = [f"treaty file {self.path} has {len(self.problems)} problems:"]
-        for p in self.problems[:MAX_LISTED]:
-            lines.append(f"  {p}")
-            lines.append(f"      hint: {p.hint}")
-        if len(self.problems) > MAX_LISTED:
-            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
-        super().__init__(
-            "\n".join(lines),
-            "fix the lines listed above and read the file again; " + _FORMAT_HINT,
-        )
-
-    __str__ = FoedusError.__str__
 
 
 # --- reading ----------------------------------------------------------------------------------
