@@ -17,15 +17,8 @@ import pytest
 
 from foedus import countries
 from foedus.countries import CountryIndex
-from foedus.errors import FoedusError
-from foedus.prospects.treaties import (
-    DATA_END,
-    MAX_LISTED,
-    SCHEMA,
-    TreatyFileError,
-    read_treaties,
-    treaty_ties,
-)
+from foedus.errors import MAX_LISTED, FoedusError, TreatyFileError
+from foedus.prospects.treaties import DATA_END, SCHEMA, read_treaties, treaty_ties
 from tests.unit.test_countries import cow_states_frame
 
 COW = [  # stateabb, ccode, statenme, start, end
