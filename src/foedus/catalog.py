@@ -7,21 +7,26 @@ a process (a mismatch raises :class:`~foedus.errors.ChecksumMismatchError`, neve
 1. the read-only local mirror named by ``FOEDUS_DATA_DIR`` (same layout as the catalog's
    ``file`` paths, e.g. ``cow/states2016.csv``);
 2. the user cache (``FOEDUS_CACHE_DIR``, default: the platform's user cache directory);
-3. a download from the entry's pinned URLs into the cache, unless ``FOEDUS_OFFLINE`` is set.
+3. a download into the cache, unless ``FOEDUS_OFFLINE`` is set: from the entry's pinned URLs,
+   or, when ``FOEDUS_MIRROR_URL`` names a base URL (an institution's mirror, a local server in
+   tests), from ``<base>/<file>`` only — verified by the same sha256 either way.
 
-Downloads go to a temporary file beside the target, are checked for length and sha256, and only
-then renamed into place, so an interrupted or corrupt download never leaves a file in the cache.
+Downloads go to a partial file beside the target (:mod:`foedus.files`), are checked for length
+and sha256, and only then renamed into place, so an interrupted or corrupt download never
+leaves a file in the cache; partial files of downloads killed outright are removed the next
+time a process downloads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import hashlib
 import os
-import tempfile
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,10 +35,12 @@ from typing import Literal, Protocol
 
 import platformdirs
 
+from foedus import files
 from foedus.errors import (
     ChecksumMismatchError,
     DataNotAvailableError,
     DownloadError,
+    SettingsError,
     TruncatedDownloadError,
     UnknownDatasetError,
 )
@@ -41,6 +48,7 @@ from foedus.errors import (
 ENV_DATA_DIR = "FOEDUS_DATA_DIR"
 ENV_CACHE_DIR = "FOEDUS_CACHE_DIR"
 ENV_OFFLINE = "FOEDUS_OFFLINE"
+ENV_MIRROR_URL = "FOEDUS_MIRROR_URL"
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,14 @@ def get(name: str | Dataset) -> Dataset:
     """
     if isinstance(name, Dataset):
         return name
+    if not isinstance(name, str):
+        from foedus.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            "name",
+            f"a data set name must be text, not {type(name).__name__} {name!r:.60}",
+            "pass a catalog name such as 'cow-states'; `foedus data list` shows every data set.",
+        )
     all_ = datasets()
     if name in all_:
         return all_[name]
@@ -143,13 +159,31 @@ class Settings:
     cache_dir: Path
     data_dir: Path | None
     offline: bool
+    mirror_url: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
         cache = os.environ.get(ENV_CACHE_DIR) or platformdirs.user_cache_dir("foedus")
         mirror = os.environ.get(ENV_DATA_DIR)
         offline = os.environ.get(ENV_OFFLINE, "").strip().lower() not in ("", "0", "false", "no")
-        return cls(Path(cache).expanduser(), Path(mirror).expanduser() if mirror else None, offline)
+        base = os.environ.get(ENV_MIRROR_URL, "").strip() or None
+        if base is not None and not base.lower().startswith(("http://", "https://")):
+            raise SettingsError(
+                f"{ENV_MIRROR_URL}={base!r} is not an http(s) URL",
+                f"set it to the base URL of a mirror laid out like the catalog's file paths, "
+                f"e.g. https://data.example.org/foedus/ (for a local directory use "
+                f"{ENV_DATA_DIR} instead), or unset it to download from the original sources.",
+            )
+        return cls(
+            Path(cache).expanduser(), Path(mirror).expanduser() if mirror else None, offline, base
+        )
+
+    def urls(self, ds: Dataset) -> tuple[str, ...]:
+        """Where a data set is downloaded from: the mirror URL if one is set, else the pinned
+        URLs of the catalog entry."""
+        if self.mirror_url is not None:
+            return (self.mirror_url.rstrip("/") + "/" + urllib.parse.quote(ds.file),)
+        return ds.urls
 
     @property
     def files_dir(self) -> Path:
@@ -259,7 +293,7 @@ def path(
     if s.offline or not allow_download:
         raise DataNotAvailableError(ds.name, [str(p) for _, p in _candidates(ds, s)])
     target = s.files_dir / ds.file
-    download(ds, target, progress=progress)
+    download(ds, target, progress=progress, urls=s.urls(ds))
     return target
 
 
@@ -278,8 +312,10 @@ def fetch(
     for n in list(datasets().values()) if names is None else [get(x) for x in names]:
         if force:
             cached = s.files_dir / n.file
-            if cached.exists():
-                cached.unlink()
+            try:
+                cached.unlink(missing_ok=True)
+            except OSError as e:
+                raise files.translate(e, cached, role="cache") from e
         path(n, progress=progress)
         out.append(status(n, settings=s))
     return out
@@ -314,26 +350,33 @@ def download(
     timeout: float = 60.0,
     progress: ProgressFactory | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    urls: Iterable[str] | None = None,
 ) -> Path:
     """Download ``ds`` to ``target`` atomically and verify it.
 
-    Each URL is tried in turn; connection failures, truncated transfers and server errors (5xx)
-    are retried ``retries`` times with exponential backoff. The bytes go to a temporary file in
+    Each URL (default: the entry's pinned URLs) is tried in turn; connection failures,
+    truncated transfers and server errors (5xx) are retried ``retries`` times with exponential
+    backoff. The bytes go to a temporary file in
     the target's directory, which is renamed to ``target`` only once its length and sha256 match
     the catalog; on any failure the temporary file is removed and the cache is left as it was.
+    A cache that cannot be written raises :class:`~foedus.errors.CacheNotWritableError`, a
+    full disk :class:`~foedus.errors.DiskFullError`.
     """
     import pooch
     import requests
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    sources = tuple(urls) if urls is not None else ds.urls
+    files.ensure_dir(target.parent, role="cache")
+    files.clean_once(Settings.from_env().files_dir)
+    files.clean_stale_partials(target.parent, names={target.name})
     last: Exception | None = None
-    for url in ds.urls:
+    for url in sources:
         for attempt in range(retries + 1):
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".part", dir=target.parent
-            )
-            os.close(fd)
-            tmp = Path(tmp_name)
+            tmp = files.partial_path(target)
+            try:
+                tmp.touch(exist_ok=False)
+            except OSError as e:
+                raise files.translate(e, target, role="cache") from e
             try:
                 bar = progress(ds) if progress else False
                 downloader = pooch.HTTPDownloader(progressbar=bar, timeout=timeout)
@@ -349,6 +392,10 @@ def download(
                     raise TruncatedDownloadError(ds.name, url, ds.size, tmp.stat().st_size) from e
                 except (requests.ConnectionError, requests.Timeout) as e:
                     raise _TransientError(f"{type(e).__name__}: {e}") from e
+                except requests.RequestException as e:  # e.g. an invalid URL
+                    raise DownloadError(ds.name, url, f"{type(e).__name__}: {e}", ds.file) from e
+                except OSError as e:  # writing the partial file: a full or read-only disk
+                    raise files.translate(e, target, role="cache") from e
                 received = tmp.stat().st_size
                 if received < ds.size:
                     raise TruncatedDownloadError(ds.name, url, ds.size, received)
@@ -363,7 +410,12 @@ def download(
                         "written to the cache. Report the URL if this persists, or place a "
                         f"verified copy in a mirror named by {ENV_DATA_DIR}.",
                     )
-                os.replace(tmp, target)
+                try:
+                    with open(tmp, "rb") as fh:
+                        os.fsync(fh.fileno())
+                    os.replace(tmp, target)
+                except OSError as e:
+                    raise files.translate(e, target, role="cache") from e
                 _VERIFIED[_memo_key(target)] = actual
                 return target
             except (_TransientError, TruncatedDownloadError) as e:
@@ -376,12 +428,12 @@ def download(
                 last = e
                 break
             finally:
-                if tmp.exists():
-                    tmp.unlink()
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
     if isinstance(last, _TransientError):
         # connection failures or server errors that persisted through every retry
         raise DownloadError(
-            ds.name, ds.urls[-1], f"{last} (after {retries + 1} attempts)", ds.file
+            ds.name, sources[-1], f"{last} (after {retries + 1} attempts)", ds.file
         ) from last
     assert last is not None
     raise last

@@ -33,7 +33,33 @@ from importlib import resources
 
 import polars as pl
 
-from foedus.errors import AmbiguousCountryError, NotASystemMemberError, UnknownCountryError
+from foedus import validate
+from foedus.errors import (
+    AmbiguousCountryError,
+    InvalidArgumentError,
+    NotASystemMemberError,
+    UnknownCountryError,
+)
+
+
+def _year(year: object, name: str = "year") -> int | None:
+    """None, or a year from the COW state system's first year (catalog) to
+    :func:`foedus.validate.latest_year`."""
+    if year is None:
+        return None
+    return validate.year(
+        year,
+        name,
+        lo=validate.first_year(),
+        hi=validate.latest_year(),
+        lo_reason=validate.first_reason(),
+        hi_reason=validate.future_reason(),
+    )
+
+
+def _query(query: object) -> int | str:
+    """A look-up: a name, an abbreviation, an ISO3 code or a numeric code (int or text)."""
+    return validate.state(query, "query")
 
 
 @dataclass(frozen=True)
@@ -165,6 +191,7 @@ COW_GW_PAIRS: tuple[tuple[int, int], ...] = ((255, 260), (679, 678), (345, 340))
 
 def normalize(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
+    validate.text(text, "text", allow_empty=True)
     t = unicodedata.normalize("NFKD", text)
     t = "".join(ch for ch in t if not unicodedata.combining(ch)).casefold()
     t = t.replace("&", " and ").replace("’", "'")
@@ -269,17 +296,25 @@ class CountryIndex:
     # -- lookups -----------------------------------------------------------------------------
 
     def get(self, ccode: int) -> State:
+        code = validate.integer(ccode, "ccode", hint="give a COW code as an int, e.g. 365.")
         try:
-            return self.states[int(ccode)]
+            return self.states[code]
         except KeyError:
             raise UnknownCountryError(str(ccode), [], " (no COW state has this code)") from None
 
     def members(self, year: int) -> list[State]:
-        return [s for s in self.states.values() if s.member_in(year)]
+        y = _year(year)
+        if y is None:
+            raise InvalidArgumentError("year", "year is required", "pass e.g. 2000.")
+        return [s for s in self.states.values() if s.member_in(y)]
 
     def resolve(self, query: str | int, year: int | None = None) -> Resolution:
-        """Resolve a name, abbreviation, ISO3 code or numeric code to one COW state."""
-        q = str(query).strip()
+        """Resolve a name, abbreviation, ISO3 code or numeric code to one COW state.
+
+        ``query`` is text or an int code; ``year`` None or a year from the COW list's first
+        year to :func:`foedus.validate.latest_year`."""
+        q = str(_query(query)).strip()
+        year = _year(year)
         if not q:
             raise UnknownCountryError(q, [])
         if re.fullmatch(r"-?\d+", q):
@@ -336,6 +371,7 @@ class CountryIndex:
 
     def cow_to_gw(self, ccode: int, year: int) -> int | None:
         """The G-W code of COW state ``ccode`` in ``year``, or None if it has none then."""
+        ccode, year = _code_year(ccode, year, "ccode")
         st = self.states.get(ccode)
         if st is None or not st.member_in(year):
             return None
@@ -344,6 +380,7 @@ class CountryIndex:
 
     def gw_to_cow(self, gwcode: int, year: int) -> int | None:
         """The COW code of G-W state ``gwcode`` in ``year``, or None if it has none then."""
+        gwcode, year = _code_year(gwcode, year, "gwcode")
         if not self.gw_member_in(gwcode, year):
             return None
         cands = [gwcode] + [c for c, g in COW_GW_PAIRS if g == gwcode]
@@ -430,6 +467,14 @@ class CountryIndex:
         )
 
 
+def _code_year(code: object, year: object, name: str) -> tuple[int, int]:
+    c = validate.integer(code, name, hint=f"give {name} as an int, e.g. {name}=365.")
+    y = _year(year)
+    if y is None:
+        raise InvalidArgumentError("year", "year is required", "pass e.g. year=2000.")
+    return c, y
+
+
 def _pick(cands: Iterable[int], year: int, spells: dict[int, tuple[Spell, ...]]) -> int | None:
     live = [c for c in dict.fromkeys(cands) if any(s.covers_year(year) for s in spells.get(c, ()))]
     if len(live) <= 1:
@@ -450,7 +495,12 @@ def index() -> CountryIndex:
 
 
 def resolve(query: str | int, year: int | None = None) -> Resolution:
-    """Resolve ``query`` to a COW state (see the module docstring for the rules)."""
+    """Resolve ``query`` to a COW state (see the module docstring for the rules).
+
+    ``query`` is text or an int code and ``year`` None or a year from the COW list's first year
+    (1816, from the catalog) to :func:`foedus.validate.latest_year`; both are checked before
+    the country lists are loaded (:class:`~foedus.errors.InvalidArgumentError`)."""
+    _query(query), _year(year)
     return index().resolve(query, year)
 
 
@@ -465,8 +515,10 @@ def iso3_to_ccode() -> dict[str, int]:
 
 
 def cow_to_gw(ccode_: int, year: int) -> int | None:
+    _code_year(ccode_, year, "ccode")
     return index().cow_to_gw(ccode_, year)
 
 
 def gw_to_cow(gwcode: int, year: int) -> int | None:
+    _code_year(gwcode, year, "gwcode")
     return index().gw_to_cow(gwcode, year)

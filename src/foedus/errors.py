@@ -23,6 +23,27 @@ class FoedusError(Exception):
         return self.message if not self.hint else f"{self.message}\nHint: {self.hint}"
 
 
+class Interrupted(BaseException):
+    """The process was asked to stop (SIGINT, SIGTERM or SIGHUP). Raised in the main thread by
+    the command line's signal handlers so that every partial file is removed on the way out;
+    a ``BaseException``, so ``except Exception`` blocks do not swallow it."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        try:
+            self.signame = signal.Signals(signum).name
+        except ValueError:  # pragma: no cover - every signal we handle has a name
+            self.signame = str(signum)
+        super().__init__(f"interrupted by {self.signame}")
+
+
+class FoedusWarning(UserWarning):
+    """Something a user should know that did not stop the operation (a damaged cache entry
+    that was rebuilt, a cache that cannot be written, a model fitted on other data)."""
+
+
 # --- data catalog -----------------------------------------------------------------------------
 
 
@@ -93,6 +114,10 @@ class DataNotAvailableError(FoedusError):
             "unset FOEDUS_OFFLINE and run `foedus data fetch " + name + "`, or point "
             "FOEDUS_DATA_DIR at a mirror that holds the file.",
         )
+
+
+class SettingsError(FoedusError):
+    """An environment setting (``FOEDUS_*``) whose value foedus cannot use."""
 
 
 class DataFormatError(FoedusError):

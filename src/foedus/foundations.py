@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from foedus import catalog, countries
+from foedus import catalog, countries, validate
+from foedus.errors import InvalidArgumentError
 
 
 @dataclass
@@ -66,12 +67,31 @@ def _pair_value(frame: pl.DataFrame, a: int, b: int, cols: list[str]) -> dict[st
 
 def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
     """Measures for the pair (a, b) in ``year``: identity, alliance ties, interests, power,
-    threat, network and geography, each with the year and source it comes from."""
+    threat, network and geography, each with the year and source it comes from.
+
+    ``a`` and ``b`` are names or COW codes of two different states; ``year`` runs from the
+    state system's first year to :func:`foedus.validate.latest_year` (a measure whose source
+    ends earlier is taken in its last year, and says so). Checked before anything is loaded."""
     from foedus.measures import network, power, similarity, threat, unvotes
     from foedus.panels import add_atop_alliance, add_capital_distance, add_contiguity
 
+    a, b = validate.state(a, "a"), validate.state(b, "b")
+    year = validate.year(
+        year,
+        "year",
+        lo=validate.first_year(),
+        hi=validate.latest_year(),
+        lo_reason=validate.first_reason(),
+        hi_reason=validate.future_reason(),
+    )
     ra, rb = countries.resolve(a, year), countries.resolve(b, year)
     ca, cb = ra.ccode, rb.ccode
+    if ca == cb:
+        raise InvalidArgumentError(
+            "b",
+            f"{a!r} and {b!r} are the same state ({ra.state.name}, {ca})",
+            "name two different states.",
+        )
     items: list[Item] = []
     notes = list(dict.fromkeys(n for n in (ra.note, rb.note) if n))
 

@@ -22,7 +22,6 @@ Schema rules (all readers)
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import warnings
@@ -34,7 +33,8 @@ import numpy as np
 import polars as pl
 
 from foedus import catalog
-from foedus.errors import DataFormatError
+from foedus.derived import DerivedStore
+from foedus.errors import DataFormatError, FoedusError
 
 #: Bumped whenever a reader's output changes, so cached Parquet frames are rebuilt.
 READER_VERSION = 2
@@ -264,24 +264,68 @@ def _reader(ds: catalog.Dataset) -> Callable[[Path], pl.DataFrame]:
     raise DataFormatError(f"catalog entry {ds.name!r} names an unknown reader {ds.reader!r}")
 
 
+def frame_store(settings: catalog.Settings | None = None) -> DerivedStore:
+    """The parsed-frame cache (``<cache>/frames``): Parquet files with manifests."""
+    s = settings or catalog.Settings.from_env()
+    return DerivedStore(s.frames_dir, "frame")
+
+
+def frame_name(ds: catalog.Dataset) -> str:
+    """The file name of a data set's parsed frame in the cache."""
+    return f"{ds.name}-{ds.sha256[:16]}-r{READER_VERSION}.parquet"
+
+
+def frame_is_current(manifest: dict) -> str | None:
+    """None if a cached frame's manifest is what :func:`load` would build today, else why not
+    (used by ``foedus data verify`` and ``foedus data clean``)."""
+    name = manifest.get("source", {}).get("name")
+    try:
+        ds = catalog.get(name) if isinstance(name, str) else None
+    except FoedusError:
+        ds = None
+    if ds is None:
+        return f"its source {name!r} is no longer in the catalog"
+    if manifest["source"]["sha256"] != ds.sha256:
+        return f"parsed from another version of {ds.name}"
+    if manifest.get("version") != READER_VERSION:
+        return f"parsed by reader version {manifest.get('version')}, now {READER_VERSION}"
+    if manifest.get("file") != frame_name(ds):
+        return "not under the name foedus reads"
+    return None
+
+
+def _parquet_bytes(df: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.write_parquet(buf)
+    return buf.getvalue()
+
+
 def load(name: str | catalog.Dataset, *, use_cache: bool = True) -> pl.DataFrame:
     """The data set ``name`` from the catalog as a typed Polars frame.
 
     The file is verified (sha256) before it is parsed; the parsed frame is kept as Parquet in
-    ``<cache>/frames`` so later loads skip parsing. Set ``use_cache=False`` to parse afresh.
+    ``<cache>/frames`` with a manifest holding the source's sha256 and the frame's own, so
+    later loads skip parsing. A cached frame is served only after its bytes have been checked
+    against its manifest (:mod:`foedus.derived`); a damaged one is rebuilt from the verified
+    source. Set ``use_cache=False`` to parse afresh.
     """
-    ds = catalog.get(name)
+    from foedus import validate
+
+    use_cache = validate.flag(use_cache, "use_cache")
+    ds = catalog.get(name)  # refuses a name that is not text, or not in the catalog
     path = catalog.path(ds)
-    settings = catalog.Settings.from_env()
-    cached = settings.frames_dir / f"{ds.name}-{ds.sha256[:16]}-r{READER_VERSION}.parquet"
-    if use_cache and cached.is_file():
-        with contextlib.suppress(Exception):  # a damaged cache entry is simply rebuilt
-            return pl.read_parquet(cached)
+    store = frame_store()
+    key = frame_name(ds)
+    if use_cache:
+        data = store.read(key, source_sha256=ds.sha256, version=READER_VERSION)
+        if data is not None:
+            try:
+                return pl.read_parquet(io.BytesIO(data))
+            except (Exception, pl.exceptions.PanicException) as e:  # verified yet unreadable
+                store.damaged(key, f"Parquet could not read it: {type(e).__name__}")
     df = _reader(ds)(path)
     if use_cache:
-        with contextlib.suppress(OSError):
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
-            df.write_parquet(tmp)
-            tmp.replace(cached)
+        store.write(
+            key, _parquet_bytes(df), source=ds.name, source_sha256=ds.sha256, version=READER_VERSION
+        )
     return df

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import numbers
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from foedus.errors import InvalidArgumentError, YearOutOfRangeError
@@ -88,7 +88,9 @@ def integer(
             if lo is not None and hi is not None
             else (f"at least {lo}" if lo is not None else f"at most {hi}")
         )
-        raise InvalidArgumentError(name, f"{name}={out}: must be {bounds}", hint)
+        raise InvalidArgumentError(
+            name, f"{name}={out}: must be {bounds}", hint or f"give a whole number {bounds}."
+        )
     return out
 
 
@@ -119,14 +121,17 @@ def number(
         lo_s = "" if lo is None else (f"> {lo}" if open_lo else f">= {lo}")
         hi_s = "" if hi is None else (f"< {hi}" if open_hi else f"<= {hi}")
         bounds = " and ".join(s for s in (lo_s, hi_s) if s) or "finite"
-        raise InvalidArgumentError(name, f"{name}={_show(value)}: must be {bounds}", hint)
+        raise InvalidArgumentError(
+            name, f"{name}={_show(value)}: must be {bounds}", hint or f"give a number {bounds}."
+        )
     return f
 
 
 def flag(value: Any, name: str) -> bool:
     """``value`` as a ``bool``; only ``True``/``False`` (and NumPy booleans) are accepted."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return bool(value)
+    t = type(value)
+    if isinstance(value, bool) or (t.__module__ == "numpy" and t.__name__ in ("bool_", "bool")):
+        return bool(value)  # NumPy 1 calls its boolean bool_, NumPy 2 bool
     raise InvalidArgumentError(
         name,
         f"{name} must be True or False, not {type(value).__name__} {_show(value)}",
@@ -241,6 +246,7 @@ def year_range(
         value = default
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         first = last = value
+        single = True  # one year: name it as the caller did
     elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
         if len(value) != 2:
             raise InvalidArgumentError(
@@ -249,14 +255,16 @@ def year_range(
                 f"pass e.g. {name}=({max(lo, hi - 10)}, {hi}).",
             )
         first, last = value
+        single = False
     else:
         raise InvalidArgumentError(
             name,
             f"{name} must be (first, last) or one year, not {type(value).__name__} {_show(value)}",
             f"pass ints, e.g. {name}=({max(lo, hi - 10)}, {hi}).",
         )
-    f = year(first, f"{name}[0]", lo=lo, hi=hi, lo_reason=lo_reason, hi_reason=hi_reason)
-    la = year(last, f"{name}[1]", lo=lo, hi=hi, lo_reason=lo_reason, hi_reason=hi_reason)
+    n0, n1 = (name, name) if single else (f"{name}[0]", f"{name}[1]")
+    f = year(first, n0, lo=lo, hi=hi, lo_reason=lo_reason, hi_reason=hi_reason)
+    la = year(last, n1, lo=lo, hi=hi, lo_reason=lo_reason, hi_reason=hi_reason)
     if f > la:
         raise InvalidArgumentError(
             name, f"{name}=({f}, {la}) is empty", "give (first, last) with first <= last."
@@ -269,4 +277,107 @@ def future_reason() -> str:
     return (
         f"foedus reaches at most {YEARS_AHEAD} years past the current year ({this_year()}), "
         "since every value past a source's end is carried forward or assumed"
+    )
+
+
+# --- the state system -------------------------------------------------------------------------
+
+#: The catalog data set of each state system's membership list.
+STATE_LISTS = {"cow": "cow-states", "gw": "gw-states"}
+
+
+def first_year(system: str = "cow") -> int:
+    """The first year of a state system's membership list (COW or G-W), from the catalog: the
+    first year any panel may start in."""
+    return coverage(STATE_LISTS[system])[0]
+
+
+def first_reason(system: str = "cow") -> str:
+    """Why :func:`first_year` is the first year: for the messages of year checks."""
+    label = {"cow": "COW", "gw": "G-W"}[system]
+    return f"the {label} state system starts in {first_year(system)}"
+
+
+def system(value: Any, name: str = "system") -> str:
+    """``"cow"`` or ``"gw"``: the state system of a panel."""
+    return choice(value, name, tuple(STATE_LISTS))
+
+
+def state(value: Any, name: str = "state") -> int | str:
+    """A state as the country look-ups take it: a COW code (a whole number, returned as an
+    ``int``) or a name, abbreviation or ISO3 code (non-empty text)."""
+    if isinstance(value, str):
+        return text(value, name)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return integer(value, name, hint=f"pass a COW code as an int (e.g. {name}=365) or a name.")
+    raise InvalidArgumentError(
+        name,
+        f"{name} must be a country name or a COW code, not {type(value).__name__} {_show(value)}",
+        f"pass e.g. {name}='Russia', {name}='RUS' or {name}=365.",
+    )
+
+
+def names(
+    value: Any,
+    name: str,
+    *,
+    allowed: Collection[str] | None = None,
+    at_least: int = 0,
+) -> list[str]:
+    """Like :func:`strings` (one name or a sequence of names, as a list), with at least
+    ``at_least`` entries; an unknown entry's error lists ``allowed`` and the closest one."""
+    import difflib
+
+    items = strings(value, name)
+    if allowed is not None:
+        options = list(allowed)
+        unknown = [x for x in items if x not in options]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], options, n=1)
+            raise InvalidArgumentError(
+                name,
+                f"{name}: unknown {'entry' if len(unknown) == 1 else 'entries'} "
+                + ", ".join(repr(x) for x in unknown),
+                (f"did you mean {close[0]!r}? " if close else "")
+                + "choose from "
+                + ", ".join(options)
+                + ".",
+            )
+    if len(items) < at_least:
+        shown = f" of {', '.join(allowed)}" if allowed is not None else ""
+        raise InvalidArgumentError(
+            name,
+            f"{name} is empty" if not items else f"{name} needs at least {at_least} entries",
+            f"give at least {at_least}{shown}.",
+        )
+    return items
+
+
+def frame(value: Any, name: str, *, columns: Iterable[str] = ()) -> Any:
+    """``value`` if it is a Polars DataFrame holding ``columns``."""
+    import polars as pl
+
+    if not isinstance(value, pl.DataFrame):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be a Polars DataFrame, not {type(value).__name__}",
+            "convert with polars.from_pandas(frame) or polars.DataFrame(...) first.",
+        )
+    need = list(columns)
+    missing = [c for c in need if c not in value.columns]
+    if missing:
+        raise InvalidArgumentError(
+            name, f"{name} lacks the column(s) {missing}", f"{name} needs the columns {need}."
+        )
+    return value
+
+
+def callback(value: Any, name: str) -> Callable[..., Any] | None:
+    """``value`` if it is None or callable (a progress function, for instance)."""
+    if value is None or callable(value):
+        return value
+    raise InvalidArgumentError(
+        name,
+        f"{name} must be a function or None, not {type(value).__name__} {_show(value)}",
+        f"pass a function, e.g. {name}=print, or leave it out.",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from foedus.errors import PanelError
+from foedus.errors import YearOutOfRangeError
 from foedus.measures.expected_utility import war_trap
 from foedus.panels import dyad_years
 
@@ -21,7 +21,7 @@ def test_war_trap_covers_the_dyad_years_within_its_bounds():
 
 
 def test_years_outside_the_alliance_data_are_refused():
-    with pytest.raises(PanelError, match="cover 1815-2018"):
+    with pytest.raises(YearOutOfRangeError, match="cover 1815-2018"):
         war_trap((2019, 2019))
 
 

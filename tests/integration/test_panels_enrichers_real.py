@@ -57,7 +57,7 @@ def test_enrichers_refuse_gw_panels_they_cannot_code():
 
 def test_atop_directed_sums_equal_the_source_within_the_system():
     src = loaders.load("ps-atop-alliance")
-    panel = dyad_years(years=(1815, 2018)).pipe(add_atop_alliance)
+    panel = dyad_years(years=(1816, 2018)).pipe(add_atop_alliance)  # the system's years
     inside = src.join(panel.select("ccode1", "ccode2", "year"), on=["ccode1", "ccode2", "year"])
     for c in ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"):
         assert panel[c].sum() == int(inside[c].sum()), c

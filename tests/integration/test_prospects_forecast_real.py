@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from foedus.cli import app
 from foedus.prospects.data import FEATURES, KEYS, formation_panel
 from foedus.prospects.forecast import forecast, forecast_panel
+from foedus.prospects.persist import digest
 from foedus.prospects.treaties import read_treaties
 from tests.unit.test_cli import run
 
@@ -158,6 +159,7 @@ def test_cli_forecast_json_and_bad_input(tmp_path):
     # a saved model gives the same forecasts past the data; a changed vintage is warned about
     d = json.loads(saved.read_text())
     d["vintages"][0]["datasets"][0]["sha256"] = "0" * 64
+    d["sha256"] = digest(d)  # a file as foedus would have written it from other data
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(d))
     r2 = run(

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from foedus import countries, loaders
-from foedus.errors import NotASystemMemberError, PanelError
+from foedus.errors import InvalidArgumentError, NotASystemMemberError, PanelError
 from foedus.measures import unvotes
 from foedus.measures.unvotes import (
     DATE_SPLITS,
@@ -223,7 +223,7 @@ def test_directed_years_and_2020():
     assert vote_agreement(1964).height == 0
     late = vote_agreement(2020)  # one roll call (resumed 74th session), only on request
     assert late.height > 0 and late["n_joint"].max() == 1
-    with pytest.raises(PanelError, match="empty"):
+    with pytest.raises(InvalidArgumentError, match="empty"):
         vote_agreement((2000, 1990))
 
 

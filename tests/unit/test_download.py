@@ -222,7 +222,7 @@ def test_rich_progress_bar_follows_the_download(server, tmp_path):
     from rich.console import Console
     from rich.progress import Progress
 
-    from foedus.cli import _RichBar
+    from foedus.cli.console import RichBar as _RichBar
 
     out = io.StringIO()
     with Progress(console=Console(file=out, force_terminal=False)) as progress:

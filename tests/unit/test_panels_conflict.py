@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foedus import loaders
-from foedus.errors import PanelError
+from foedus.errors import EnricherOptionError, PanelError
 from foedus.panels import conflict as C
 from foedus.panels import dyad_years, state_years
 from foedus.panels.base import PanelInfo
@@ -385,7 +385,7 @@ def test_add_gml_mids_public(fake_data):
     assert out.select(KEYS).equals(d) and "init1" in out.columns
     u = C.add_gml_mids(dyad_years(directed=False, years=(1899, 2016)))
     assert "init1" not in u.columns
-    with pytest.raises(PanelError, match="init"):
+    with pytest.raises(EnricherOptionError, match="init"):
         C.add_gml_mids(d, init="everyone")
 
 
@@ -572,9 +572,9 @@ def test_add_peace_years_public(fake_data):
     assert "gmlmidspell_leftcens" in gml.columns
     with pytest.raises(PanelError, match="overwrite"):
         C.add_peace_years(out)
-    with pytest.raises(PanelError, match="source"):
+    with pytest.raises(EnricherOptionError, match="source"):
         C.add_peace_years(d, source="ucdp")
-    with pytest.raises(PanelError, match="event"):
+    with pytest.raises(EnricherOptionError, match="event"):
         C.add_peace_years(d, event="war")
 
 

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from foedus import loaders
-from foedus.errors import PanelError
+from foedus.errors import EnricherOptionError, PanelError
 from foedus.panels import (
     add_atop_alliance,
     add_cow_alliance,
@@ -181,7 +181,7 @@ def test_nmc_suffixes_share_and_ratio():
     assert d["cinc_prop1"].to_list()[:2] == pytest.approx([0.75, 0.25])
     assert d["cinc_ratio"].to_list() == pytest.approx([3.0, 3.0, None, None], nan_ok=True)
     assert d["cinc_ratio"][2] is None  # ratio undefined when one side has CINC 0
-    with pytest.raises(PanelError):
+    with pytest.raises(EnricherOptionError, match="gdp"):
         add_nmc(d.select("ccode1", "ccode2", "year"), keep=["gdp"])
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foedus import loaders
-from foedus.errors import PanelError
+from foedus.errors import EnricherOptionError, PanelError
 from foedus.panels.geography import (
     PairYearTable,
     add_capital_distance,
@@ -250,7 +250,7 @@ def test_zero_spell_fills_gaps_or_competes_as_filed():
     assert df.pipe(add_contiguity)["conttype"].to_list() == [0, 1, 1, 0]
     # peacesciencer 1.2: the 0-spell is filed first and wins every January it covers
     assert df.pipe(add_contiguity, zero_spells="as_filed")["conttype"].to_list() == [0, 0, 0, 0]
-    with pytest.raises(PanelError):
+    with pytest.raises(EnricherOptionError, match="gaps"):
         add_contiguity(df, zero_spells="min")
 
 

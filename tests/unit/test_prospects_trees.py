@@ -6,15 +6,18 @@ from __future__ import annotations
 import copy
 import json
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from foedus.errors import FoedusError
+from foedus.errors import FoedusError, ModelFileError
 from foedus.prospects.trees import FORMAT, TreeEnsemble
 
 N_FEATURES = 5
@@ -473,9 +476,76 @@ _DELETE = object()
 def test_malformed_dicts_are_rejected(edit: Any, match: str) -> None:
     d = copy.deepcopy(_handmade())
     edit(d)
-    with pytest.raises(FoedusError, match=match) as info:
+    with pytest.raises(ModelFileError, match=match) as info:  # a FoedusError and a ValueError
         TreeEnsemble.from_dict(d)
     assert info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (_set("baseline", 10**400), "'baseline' is out of range"),
+        (_set("baseline", 10**5000), "an integer of about 5001 digits"),
+        (_set("nodes.value.3", 10**400), "'value' holds a number out of range at position 3"),
+        (_set("nodes.count.3", 10**400), "'count' holds a number out of range"),
+        (_set("nodes.left.0", 10**30), "'left' holds integers out of range"),
+        (_set("n_features", 10**30), "'n_features' is out of range"),
+        (_set("n_features", 2**31), "'n_features' is out of range"),
+        (_set("nodes.count.3", 1e308), "count-weighted mean"),  # overflows: refused, silently
+        (_set("feature_names", [1, 2, 3]), "feature_names must be None or 3 strings"),
+        (_set("feature_names", {"a": 1}), "'feature_names' must be null or a list"),
+        (_set("format", ["foedus.trees/1"]), "format tag"),
+        (_set("nodes.threshold.0", [2.0]), "only numbers"),
+    ],
+)
+def test_numbers_out_of_range_and_odd_values_are_model_file_errors(edit: Any, match: str) -> None:
+    d = copy.deepcopy(_handmade())
+    edit(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        with pytest.raises(ModelFileError, match=match) as info:
+            TreeEnsemble.from_dict(d)
+    assert isinstance(info.value, ValueError) and info.value.hint
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(["inf", "-inf", "nan", ""]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    field=st.sampled_from(
+        [("baseline",), ("n_features",), ("roots",), ("feature_names",), ("nodes",)]
+        + [("nodes", f) for f in ("feature", "threshold", "left", "right", "value", "count")]
+        + [
+            ("nodes", f, i)
+            for f in ("feature", "left", "right", "is_leaf", "value")
+            for i in (0, 2, 5)
+        ]
+    ),
+    value=_JSON,
+)
+def test_from_dict_raises_only_model_file_errors(field: tuple, value: Any) -> None:
+    d = copy.deepcopy(_handmade())
+    target: Any = d
+    for k in field[:-1]:
+        target = target[k]
+    target[field[-1]] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            ens = TreeEnsemble.from_dict(d)
+        except ModelFileError as e:
+            assert e.hint
+            return
+    assert ens.n_nodes == 8  # it loaded: the change kept a valid ensemble
 
 
 def test_from_dict_rejects_non_dicts() -> None:

@@ -33,9 +33,31 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from foedus.errors import PanelError
+from foedus import validate
+from foedus.errors import InvalidArgumentError
 
 KM_PER_MILE = 1.609344
+#: The similarity measures a War Trap utility can be built from.
+UTILITIES = ("taub", "s_un", "s_wt", "kappa")
+
+
+def _array(value: object, name: str, shape: tuple[int, ...] | None) -> np.ndarray:
+    """``value`` as a float array of ``shape`` (None: any vector)."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be numbers, not {type(value).__name__}",
+            "pass a NumPy array of floats (NaN = missing).",
+        ) from None
+    if (arr.ndim != 1) if shape is None else (arr.shape != shape):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must have shape {shape or '(N,)'}, not {arr.shape}",
+            "cinc is (N,), miles and u are N x N, third is (N,), all in the same state order.",
+        )
+    return arr
 
 
 def war_trap_matrix(
@@ -52,10 +74,20 @@ def war_trap_matrix(
     """
     from foedus.measures.power import discounted_capability
 
-    cinc = np.asarray(cinc, dtype=np.float64)
+    cinc = _array(cinc, "cinc", None)
     n = len(cinc)
-    miles = np.asarray(miles, dtype=np.float64)
-    u = np.array(u, dtype=np.float64)
+    miles = _array(miles, "miles", (n, n))
+    u = _array(u, "u", (n, n)).copy()
+    year = validate.year(
+        year,
+        "year",
+        lo=validate.first_year(),
+        hi=validate.latest_year(),
+        lo_reason=validate.first_reason(),
+        hi_reason=validate.future_reason(),
+    )
+    if third is not None:
+        third = _array(third, "third", (n,))
     np.fill_diagonal(u, 1.0)
     c_ok = ~np.isnan(cinc)
     m = np.where(np.isnan(miles), 0.0, miles)
@@ -105,22 +137,20 @@ def war_trap(
     parties.
     """
     from foedus import loaders
-    from foedus.measures.similarity import COVERAGE, pair_measures, region_of, yearly_portfolios
+    from foedus.measures.similarity import (
+        SCOPES,
+        check_source,
+        check_years,
+        pair_measures,
+        region_of,
+        yearly_portfolios,
+    )
     from foedus.panels.geography import capital_years, contiguity_years, vincenty_sphere_km
 
-    if similarity not in ("taub", "s_un", "s_wt", "kappa"):
-        raise PanelError(f"unknown similarity {similarity!r}", "use taub, s_un, s_wt or kappa.")
-    if scope not in ("global", "regional"):
-        raise PanelError(f"unknown scope {scope!r}", "use scope='global' or 'regional'.")
-    lo, hi = years
-    cov = COVERAGE.get(source)
-    if cov is None or lo < cov[0] or hi > cov[1]:
-        raise PanelError(
-            f"{source.upper()} alliance data cover {cov[0]}-{cov[1]}, not {lo}-{hi}"
-            if cov
-            else f"unknown alliance source {source!r}",
-            "ask for years the alliance data cover (utilities come from alliance portfolios).",
-        )
+    similarity = validate.choice(similarity, "similarity", UTILITIES)
+    scope = validate.choice(scope, "scope", SCOPES)
+    source, _ = check_source(source)
+    lo, hi = check_years(years, source)  # utilities come from alliance portfolios
     caps = capital_years(loaders.load("ps-cow-capitals"), "ccode")
     coords = {
         (c, y): (la, ln) for c, y, la, ln in caps.select("ccode", "year", "lat", "lng").iter_rows()

@@ -26,7 +26,6 @@ Graphs are :mod:`networkx` graphs; :func:`export_graph` writes GraphML or node-l
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +33,9 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
-from foedus.errors import FoedusError, PanelError
+from foedus import files, validate
+from foedus.errors import InvalidArgumentError
+from foedus.jsonout import strict_json
 
 Source = Literal["atop", "cow"]
 COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
@@ -57,14 +58,38 @@ PLEDGES = {
 }
 
 
+def _check(source: object, pledge: object) -> tuple[Source, str]:
+    """``source`` and one of its pledges (see the module docstring)."""
+    src = validate.choice(source, "source", tuple(PLEDGES))
+    return src, validate.choice(pledge, "pledge", tuple(PLEDGES[src]))  # type: ignore[return-value]
+
+
+def _year(source: Source, year: object, name: str = "year") -> int:
+    """A year inside the catalog coverage of the alliance source."""
+    from foedus.measures.similarity import DATASETS
+
+    lo, hi = validate.coverage(DATASETS[source])
+    why = f"the {source.upper()} alliance data cover {lo}-{hi}"
+    return validate.year(year, name, lo=lo, hi=hi, lo_reason=why, hi_reason=why)
+
+
+def _years(source: Source, years: object) -> tuple[int, int]:
+    from foedus.measures.similarity import check_years
+
+    if years is None:
+        raise InvalidArgumentError(
+            "years", "years is required", "pass (first, last), e.g. years=(1946, 2018)."
+        )
+    return check_years(years, source)
+
+
+def _ties(ties: object) -> pl.DataFrame:
+    return validate.frame(ties, "ties", columns=("ccode1", "ccode2", "year"))
+
+
 def alliance_ties(source: Source = "atop", pledge: str = "defense") -> pl.DataFrame:
     """Undirected ties ``ccode1 < ccode2, year`` carrying ``pledge`` in either direction."""
-    if source not in PLEDGES:
-        raise PanelError(f"unknown alliance source {source!r}", "use source='atop' or 'cow'.")
-    if pledge not in PLEDGES[source]:
-        raise PanelError(
-            f"unknown pledge {pledge!r} for {source}", f"choose from {sorted(PLEDGES[source])}."
-        )
+    source, pledge = _check(source, pledge)
     cols = PLEDGES[source][pledge]
     if source == "atop":
         from foedus import loaders
@@ -84,15 +109,6 @@ def alliance_ties(source: Source = "atop", pledge: str = "defense") -> pl.DataFr
     )
 
 
-def _check_year(source: Source, year: int) -> None:
-    lo, hi = COVERAGE[source]
-    if not lo <= year <= hi:
-        raise FoedusError(
-            f"{source.upper()} alliance data cover {lo}-{hi}, not {year}",
-            "choose a year inside the coverage (see `foedus data list`).",
-        )
-
-
 def alliance_graph(
     year: int,
     pledge: str = "defense",
@@ -104,12 +120,20 @@ def alliance_graph(
     """The alliance network of ``year``: every COW system member a node, ties as coded.
 
     ``ties`` (from :func:`alliance_ties`) and ``members`` may be passed in to build many years
-    without reloading them.
+    without reloading them. ``year`` must lie inside the source's catalog coverage.
     """
     from foedus import countries
     from foedus.panels import state_years
 
-    _check_year(source, year)
+    source, pledge = _check(source, pledge)
+    year = _year(source, year)
+    if ties is not None:
+        ties = _ties(ties)
+    if members is not None:
+        members = [
+            validate.integer(m, "members", lo=0, hi=999, hint="give COW codes as ints, e.g. 2.")
+            for m in _code_list(members)
+        ]
     if members is None:
         members = state_years(years=max(year, 1816)).get_column("ccode").to_list()
     if ties is None:
@@ -129,8 +153,30 @@ def alliance_graph(
     return g
 
 
+def _code_list(value: object, name: str = "members") -> list:
+    """``value`` as a list, if it is a list-like of items (not text, not a mapping)."""
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be a list of COW codes, not {type(value).__name__}",
+            f"pass e.g. {name}=[2, 20, 200].",
+        )
+    return list(value)  # type: ignore[call-overload]
+
+
+def _graph(g: object) -> nx.Graph:
+    if not isinstance(g, nx.Graph):
+        raise InvalidArgumentError(
+            "g",
+            f"g must be a networkx graph, not {type(g).__name__}",
+            "build one with alliance_graph(year).",
+        )
+    return g
+
+
 def graph_stats(g: nx.Graph) -> pl.DataFrame:
     """State statistics of one graph (see the module docstring)."""
+    g = _graph(g)
     n = g.number_of_nodes()
     deg = dict(g.degree())
     btw = nx.betweenness_centrality(g, normalized=True) if n > 2 else dict.fromkeys(g, 0.0)
@@ -166,9 +212,12 @@ def graph_stats(g: nx.Graph) -> pl.DataFrame:
 def network_stats(
     years: tuple[int, int], pledge: str = "defense", source: Source = "atop"
 ) -> pl.DataFrame:
-    """``ccode, year`` and the graph statistics for every system member in ``years``."""
+    """``ccode, year`` and the graph statistics for every system member in ``years``
+    (``(first, last)`` or one year, inside the source's catalog coverage)."""
     from foedus.panels import state_years
 
+    source, pledge = _check(source, pledge)
+    years = _years(source, years)
     ties = alliance_ties(source, pledge)
     sy = state_years(years=(max(years[0], 1816), years[1]))
     frames = []
@@ -189,6 +238,7 @@ def shared_allies_from_ties(ties: pl.DataFrame) -> pl.DataFrame:
     year`` (e.g. an alliance state extended past the data's end)."""
     from foedus.measures.threat import pairs_through
 
+    ties = _ties(ties)
     links = pl.concat(
         [
             ties.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"),
@@ -204,17 +254,28 @@ def ego_network(
     """The state, its allies (and theirs, with ``radius=2``) and the ties among them."""
     from foedus import countries
 
+    state = validate.state(state, "state")
+    source, pledge = _check(source, pledge)
+    year = _year(source, year)
+    radius = validate.integer(radius, "radius", lo=0, hint="use radius=1 (allies) or 2.")
     c = countries.ccode(state, year)
     return nx.ego_graph(alliance_graph(year, pledge, source), c, radius=radius)
 
 
+#: The file formats :func:`export_graph` writes, by extension.
+GRAPH_FORMATS = {".graphml": "GraphML", ".json": "node-link JSON"}
+
+
 def export_graph(g: nx.Graph, path: str | Path) -> Path:
     """Write ``g`` as GraphML (``.graphml``) or node-link JSON (``.json``)."""
-    p = Path(path)
-    if p.suffix == ".graphml":
-        nx.write_graphml(g, p)
-    elif p.suffix == ".json":
-        p.write_text(json.dumps(nx.node_link_data(g, edges="edges"), indent=1))
-    else:
-        raise FoedusError(f"cannot write {p.name!r}", "use a .graphml or .json file name.")
-    return p
+    g = _graph(g)
+    if not isinstance(path, str | Path):
+        raise InvalidArgumentError(
+            "path",
+            f"path must be a file name, not {type(path).__name__}",
+            "pass e.g. 'alliances.graphml'.",
+        )
+    p = files.check_output_file(path, suffixes=GRAPH_FORMATS, what="the graph")
+    if p.suffix.lower() == ".graphml":
+        return files.write_with(p, lambda tmp: nx.write_graphml(g, tmp))
+    return files.write_text(p, strict_json(nx.node_link_data(g, edges="edges"), indent=1))

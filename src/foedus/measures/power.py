@@ -78,13 +78,14 @@ Forces; Correlates of War Project (2017), major powers v2016.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import polars as pl
 
-from foedus import loaders
-from foedus.errors import PanelError
+from foedus import loaders, validate
+from foedus.errors import InvalidArgumentError, PanelError
 
 COMPONENTS = ("milex", "milper", "irst", "pec", "tpop", "upop")
 #: foedus's pole convention: a state holding at least this share of the group's capabilities.
@@ -92,6 +93,8 @@ POLE_SHARE = 0.10
 #: foedus's asymmetry convention: stronger / weaker CINC at or above this ratio.
 ASYMMETRY_RATIO = 3.0
 NMC_COVERAGE = {"7.0": (1816, 2022), "6.0": (1816, 2016)}
+BASES = ("cinc", "components")
+GROUPS = ("majors", "all")
 MAJORS_LAST_YEAR = 2016
 NUCLEAR_COVERAGE = (1945, 2023)
 
@@ -102,38 +105,123 @@ Members = int | str | Sequence[int | str]
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _year_list(years: Years, default: tuple[int, int]) -> list[int]:
+def _year_list(
+    years: Years,
+    default: tuple[int, int],
+    *,
+    bounded: bool = False,
+    name: str = "years",
+) -> list[int]:
     """``None`` → the default range; an int → that year; a 2-tuple → the inclusive range;
-    any other sequence → its distinct years, sorted."""
+    any other sequence → its distinct years, sorted. ``bounded``: every year from the state
+    system's first year to :func:`foedus.validate.latest_year` (the public functions' rule;
+    years a source does not cover give missing values, as documented)."""
+
+    def one(y: object, label: str) -> int:
+        if not bounded:
+            return validate.integer(y, label, hint="give years as ints, e.g. 1950.")
+        return validate.year(
+            y,
+            label,
+            lo=validate.first_year(),
+            hi=validate.latest_year(),
+            lo_reason=validate.first_reason(),
+            hi_reason=validate.future_reason(),
+        )
+
     if years is None:
         lo, hi = default
         return list(range(lo, hi + 1))
-    if isinstance(years, int | np.integer):
-        return [int(years)]
+    if isinstance(years, numbers.Real) and not isinstance(years, bool):
+        return [one(years, name)]
     if isinstance(years, tuple) and len(years) == 2:
-        lo, hi = int(years[0]), int(years[1])
+        lo, hi = one(years[0], f"{name}[0]"), one(years[1], f"{name}[1]")
         if lo > hi:
-            raise PanelError(f"years=({lo}, {hi}) is empty", "give (first, last), first <= last.")
+            raise InvalidArgumentError(
+                name, f"{name}=({lo}, {hi}) is empty", "give (first, last), first <= last."
+            )
         return list(range(lo, hi + 1))
-    out = sorted({int(y) for y in years})
+    if isinstance(years, str | bytes | dict) or not isinstance(years, Iterable):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be a year, (first, last) or a list of years, not "
+            f"{type(years).__name__} {years!r:.60}",
+            f"pass e.g. {name}=1950, {name}=(1950, 1960) or {name}=[1950, 1960].",
+        )
+    out = sorted({one(y, name) for y in years})
     if not out:
-        raise PanelError("no years given", "give a year, (first, last) or a list of years.")
+        raise InvalidArgumentError(
+            name, "no years given", "give a year, (first, last) or a list of years."
+        )
     return out
+
+
+def _frame(frame: object, name: str, *columns: str) -> pl.DataFrame:
+    return validate.frame(frame, name, columns=("ccode", "year", *columns))
+
+
+def _year_seq(years: object, name: str = "years") -> list[int]:
+    """The explicit years of a pure function (whole numbers, any the caller's frames hold, as
+    long as they fit the panels' 32-bit year column), in the order given."""
+    if isinstance(years, str | bytes | dict) or not isinstance(years, Iterable):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be a sequence of years, not {type(years).__name__} {years!r:.60}",
+            f"pass e.g. {name}=[1950, 1951].",
+        )
+    hint = "give years as ints, e.g. 1950."
+    return [validate.integer(y, name, lo=-(2**31), hi=2**31 - 1, hint=hint) for y in years]
+
+
+def _code_list(codes: object, name: str) -> list[int]:
+    """COW codes (ints) as a list: one code or a sequence of them."""
+    if isinstance(codes, numbers.Real) and not isinstance(codes, bool):
+        codes = [codes]
+    if isinstance(codes, str | bytes | dict) or not isinstance(codes, Iterable):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be COW codes, not {type(codes).__name__} {codes!r:.60}",
+            f"pass e.g. {name}=[2, 200].",
+        )
+    return [_code(c, name) for c in codes]
+
+
+def _code(code: object, name: str) -> int:
+    """A COW code: a whole number from 0 to 999."""
+    return validate.integer(code, name, lo=0, hi=999, hint="give COW codes as ints, e.g. 365.")
 
 
 def _years_frame(years: list[int]) -> pl.DataFrame:
     return pl.DataFrame({"year": years}, schema={"year": pl.Int32})
 
 
-def _codes(members: Members) -> list[int]:
-    """COW codes of ``members`` (ints as given; text resolved without a year), deduplicated."""
-    items = [members] if isinstance(members, int | str | np.integer) else list(members)
+def _members(members: object, name: str = "members") -> list[int | str]:
+    """``members`` checked (COW codes or names; one or a sequence), before any look-up."""
+    if isinstance(members, str | numbers.Real) and not isinstance(members, bool):
+        items: list = [members]
+    elif isinstance(members, bytes | dict) or not isinstance(members, Iterable):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be COW codes or country names, not {type(members).__name__} "
+            f"{members!r:.60}",
+            f"pass e.g. {name}=['France', 'GMY', 365].",
+        )
+    else:
+        items = list(members)
     if not items:
-        raise PanelError("empty coalition", "give at least one COW code or country name.")
+        raise InvalidArgumentError(
+            name, f"{name}: empty coalition", "give at least one COW code or country name."
+        )
+    out = [validate.state(m, name) for m in items]
+    return [m if isinstance(m, str) else _code(m, name) for m in out]
+
+
+def _codes(members: Members, name: str = "members") -> list[int]:
+    """COW codes of ``members`` (ints as given; text resolved without a year), deduplicated."""
     out: list[int] = []
-    for m in items:
-        if isinstance(m, int | np.integer):
-            code = int(m)
+    for m in _members(members, name):
+        if isinstance(m, int):
+            code = m
         else:
             from foedus import countries
 
@@ -152,9 +240,7 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 
 
 def _coverage(version: str) -> tuple[int, int]:
-    if version not in NMC_COVERAGE:
-        raise PanelError(f"unknown NMC version {version!r}", "use version='7.0' or '6.0'.")
-    return NMC_COVERAGE[version]
+    return NMC_COVERAGE[validate.choice(version, "version", tuple(NMC_COVERAGE))]
 
 
 def _nmc(version: str) -> pl.DataFrame:
@@ -174,6 +260,7 @@ def capability_shares(cap: pl.DataFrame) -> pl.DataFrame:
     cinc, cinc_total, cinc_share, n_components``, the components (Float64) and
     ``{component}_share``, sorted by year and code.
     """
+    cap = _frame(cap, "cap", "cinc")
     comps = [c for c in COMPONENTS if c in cap.columns]
     f = _f64(cap.select("ccode", "year", "cinc", *comps), ["cinc", *comps])
     total = pl.col("cinc").sum().over("year")
@@ -191,9 +278,11 @@ def capability_shares(cap: pl.DataFrame) -> pl.DataFrame:
 
 def system_shares(year: Years = None, *, version: str = "7.0") -> pl.DataFrame:
     """Every state-year's CINC, renormalised share and component shares (NMC ``version``)."""
+    cov = _coverage(version)
+    yrs = None if year is None else _year_list(year, cov, bounded=True, name="year")
     cap = _nmc(version)
-    if year is not None:
-        cap = cap.filter(pl.col("year").is_in(_year_list(year, _coverage(version))))
+    if yrs is not None:
+        cap = cap.filter(pl.col("year").is_in(yrs))
     return capability_shares(cap)
 
 
@@ -206,6 +295,9 @@ def bloc_totals(shares: pl.DataFrame, members: Sequence[int], years: Sequence[in
     Returns ``year, n_members, n_present, missing, complete, cinc, cinc_share``, each
     component's sum and share, and ``gaps`` (see the module docstring).
     """
+    shares = _frame(shares, "shares", "cinc", "cinc_share")
+    members = _code_list(members, "members")
+    years = _year_seq(years)
     comps = [c for c in COMPONENTS if c in shares.columns]
     grid = _years_frame(list(years)).join(
         pl.DataFrame({"ccode": list(members)}, schema={"ccode": pl.Int32}), how="cross"
@@ -252,8 +344,9 @@ def bloc_capabilities(
     ``members``: COW codes or names (resolved by :func:`foedus.countries.resolve`); ``years``
     default to NMC's coverage.
     """
+    cov = _coverage(version)
+    yrs = _year_list(years, cov, bounded=True)
     codes = _codes(members)
-    yrs = _year_list(years, _coverage(version))
     return bloc_totals(system_shares(yrs, version=version), codes, yrs)
 
 
@@ -276,6 +369,13 @@ def concentration_index(
     ``n_states = 0`` and null measures. Returns ``year, n_states, con, hhi, n_poles, leader,
     leader_share``.
     """
+    basis = validate.choice(basis, "basis", BASES)
+    cap = _frame(cap, "cap", *(("cinc",) if basis == "cinc" else ()))
+    if group is not None:
+        group = _frame(group, "group")
+    pole_share = validate.number(pole_share, "pole_share", lo=0.0, hi=1.0, open_lo=True)
+    if years is not None:
+        years = _year_seq(years)
     f = cap if group is None else cap.join(group.select("ccode", "year"), on=["ccode", "year"])
     if basis == "cinc":
         f = _f64(f.select("ccode", "year", "cinc"), ["cinc"]).drop_nulls("cinc")
@@ -332,16 +432,17 @@ def concentration(
     ``carry_forward=True``, which assumes the 2016 majors stay majors).
     """
     lo, hi = _coverage(version)
+    among = validate.choice(among, "among", GROUPS)
+    carry_forward = validate.flag(carry_forward, "carry_forward")
+    basis = validate.choice(basis, "basis", BASES)
+    pole_share = validate.number(pole_share, "pole_share", lo=0.0, hi=1.0, open_lo=True)
+    default = (lo, hi if carry_forward or among == "all" else min(hi, MAJORS_LAST_YEAR))
+    yrs = _year_list(years, default, bounded=True)
+    group = None
     if among == "majors":
         from foedus.panels.powers import major_power_years
 
-        default = (lo, hi if carry_forward else min(hi, MAJORS_LAST_YEAR))
         group = major_power_years(carry_forward=carry_forward, through=hi)
-    elif among == "all":
-        default, group = (lo, hi), None
-    else:
-        raise PanelError(f"unknown group among={among!r}", "use among='majors' or 'all'.")
-    yrs = _year_list(years, default)
     cap = _nmc(version).filter(pl.col("year").is_in(yrs))
     return concentration_index(cap, group, basis=basis, pole_share=pole_share, years=yrs)
 
@@ -361,6 +462,10 @@ def dyad_ratio(
 
     Returns ``year, ccode_a, ccode_b, cinc_a, cinc_b, ratio, share_a, stronger, asymmetric``.
     """
+    cap = _frame(cap, "cap", "cinc")
+    a, b = _code(a, "a"), _code(b, "b")
+    years = _year_seq(years)
+    threshold = _threshold(threshold)
     if a == b:
         raise PanelError(f"a dyad needs two states; got {a} twice", "give two different states.")
     c = _f64(cap.select("ccode", "year", "cinc"), ["cinc"])
@@ -410,9 +515,20 @@ def capability_ratio(
     version: str = "7.0",
 ) -> pl.DataFrame:
     """Dyadic capability ratio of ``a`` and ``b`` (codes or names) per year (NMC CINC)."""
-    (ca,), (cb,) = _codes([a]), _codes([b])
-    yrs = _year_list(years, _coverage(version))
+    a, b = validate.state(a, "a"), validate.state(b, "b")
+    yrs = _year_list(years, _coverage(version), bounded=True)
+    threshold = _threshold(threshold)
+    (ca,), (cb,) = _codes([a], "a"), _codes([b], "b")
     return dyad_ratio(_nmc(version), ca, cb, yrs, threshold=threshold)
+
+
+def _threshold(threshold: object) -> float:
+    return validate.number(
+        threshold,
+        "threshold",
+        lo=1.0,
+        hint="a stronger / weaker ratio is at least 1; use e.g. threshold=3.",
+    )
 
 
 # --- 5. loss-of-strength gradient -------------------------------------------------------------
@@ -430,8 +546,17 @@ def discounted_capability(cinc, miles, year) -> np.ndarray | float:
     Vectorised: ``cinc``, ``miles`` and ``year`` broadcast against each other (scalars,
     NumPy arrays, lists or Polars Series); NaN propagates. A scalar result is a float.
     """
-    c = np.asarray(cinc, dtype=np.float64)
-    m = np.asarray(miles, dtype=np.float64)
+    try:
+        c = np.asarray(cinc, dtype=np.float64)
+        m = np.asarray(miles, dtype=np.float64)
+        yr = np.asarray(year, dtype=np.float64)
+        np.broadcast(c, m, yr)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise InvalidArgumentError(
+            "cinc, miles, year",
+            f"discounted_capability needs numbers that broadcast together: {e}",
+            "pass scalars or arrays of the same (or broadcastable) shape.",
+        ) from None
     if np.any(m < 0):
         raise PanelError("negative distance", "give miles >= 0 (contiguous states count as 0).")
     if np.any((c < 0) | (c > 1)):
@@ -445,6 +570,7 @@ def discounted_capability(cinc, miles, year) -> np.ndarray | float:
 
 def nuclear_status(warheads: pl.DataFrame) -> pl.DataFrame:
     """Add ``nuclear`` (warheads > 0) to a frame with ``ccode, year, warheads`` (pure)."""
+    warheads = _frame(warheads, "warheads", "warheads")
     return warheads.with_columns((pl.col("warheads") > 0).alias("nuclear")).sort("ccode", "year")
 
 
@@ -454,9 +580,10 @@ def nuclear_forces(years: Years = None) -> pl.DataFrame:
     Returns ``ccode, entity, iso3, year, warheads, nuclear``; the ``World`` row is not a state
     and is not included.
     """
+    yrs = None if years is None else _year_list(years, NUCLEAR_COVERAGE, bounded=True)
     w = loaders.load("nuclear-warheads").select("ccode", "entity", "iso3", "year", "warheads")
-    if years is not None:
-        w = w.filter(pl.col("year").is_in(_year_list(years, NUCLEAR_COVERAGE)))
+    if yrs is not None:
+        w = w.filter(pl.col("year").is_in(yrs))
     return nuclear_status(w)
 
 
@@ -470,6 +597,10 @@ def bloc_nuclear(
     ``missing``; ``warheads`` is then the sum over the others, null if none). Returns
     ``year, warheads, n_nuclear, nuclear_members, unlisted, missing, complete``.
     """
+    warheads = _frame(warheads, "warheads", "warheads")
+    members = _code_list(members, "members")
+    if years is not None:
+        years = _year_seq(years)
     w = warheads.select("ccode", "year", "warheads").drop_nulls("ccode")
     if w.is_empty():
         raise PanelError("no warhead rows", "give ccode, year, warheads rows (nuclear_forces()).")
@@ -498,8 +629,9 @@ def bloc_nuclear(
 
 def bloc_warheads(members: Members, year: Years = None) -> pl.DataFrame:
     """Summed warheads of a coalition (codes or names) per year (see :func:`bloc_nuclear`)."""
+    yrs = None if year is None else _year_list(year, NUCLEAR_COVERAGE, bounded=True, name="year")
+    _members(members)
     w = loaders.load("nuclear-warheads")
-    yrs = None if year is None else _year_list(year, NUCLEAR_COVERAGE)
     return bloc_nuclear(w, _codes(members), yrs)
 
 
@@ -510,12 +642,13 @@ def nuclear_balance(bloc: Members, opponent: Members, year: Years = None) -> pl.
     opponent has none), ``bloc_share`` (bloc / (bloc + opponent); null when neither has any)
     and ``complete`` (no member of either side missing).
     """
-    a, b = _codes(bloc), _codes(opponent)
+    yrs = None if year is None else _year_list(year, NUCLEAR_COVERAGE, bounded=True, name="year")
+    _members(bloc, "bloc"), _members(opponent, "opponent")
+    a, b = _codes(bloc, "bloc"), _codes(opponent, "opponent")
     both = sorted(set(a) & set(b))
     if both:
         raise PanelError(f"states {both} are on both sides", "give disjoint bloc and opponent.")
     w = loaders.load("nuclear-warheads")
-    yrs = None if year is None else _year_list(year, NUCLEAR_COVERAGE)
     x = bloc_nuclear(w, a, yrs).select("year", "warheads", "complete")
     y = bloc_nuclear(w, b, yrs).select("year", "warheads", "complete")
     j = x.join(y, on="year", suffix="_opp")

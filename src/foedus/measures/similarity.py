@@ -50,10 +50,31 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from foedus import loaders
-from foedus.errors import PanelError
+from foedus import loaders, validate
+from foedus.errors import InvalidArgumentError, PanelError
 
 MEASURES = ("taub", "s_un", "s_un_sq", "s_wt", "kappa", "pi")
+CODINGS = ("valued", "binary")
+SCOPES = ("global", "regional")
+#: The catalog data set behind each alliance source (its coverage bounds the years).
+DATASETS = {"atop": "ps-atop-alliance", "cow": "cow-alliance-dyad"}
+
+
+def check_source(source: object, coding: object = "valued") -> tuple[str, str]:
+    """``source`` (``"atop"`` or ``"cow"``) and ``coding`` (``"valued"`` or ``"binary"``)."""
+    return validate.choice(source, "source", tuple(DATASETS)), validate.choice(
+        coding, "coding", CODINGS
+    )
+
+
+def check_years(years: object, source: str, name: str = "years") -> tuple[int, int]:
+    """``years`` (``(first, last)`` or one year; None: the source's coverage) inside the
+    catalog coverage of the alliance ``source``: portfolios outside it would look unallied."""
+    lo, hi = validate.coverage(DATASETS[source])
+    why = f"the {source.upper()} alliance data cover {lo}-{hi}"
+    return validate.year_range(
+        years, name, lo=lo, hi=hi, default=(lo, hi), lo_reason=why, hi_reason=why
+    )
 
 
 def pair_measures(
@@ -71,8 +92,12 @@ def pair_measures(
     the two members of each pair (EUGene's regional variants); default: all N. Returns N x N
     float matrices (NaN where undefined).
     """
-    x = np.asarray(x)
+    measures = validate.names(measures, "measures", allowed=MEASURES, at_least=1)
+    levels = validate.integer(levels, "levels", lo=2, hi=127)
+    x = _matrix(x, "x", levels)
     n_states = x.shape[0]
+    weights = _vector(weights, "weights", n_states, np.float64)
+    partners = _vector(partners, "partners", n_states, bool)
     k_in = np.ones(n_states, dtype=bool) if partners is None else np.asarray(partners, bool)
     ind = np.stack([(x == a).astype(np.float64) for a in range(levels)])  # (L, N, N)
     sub = ind[:, :, k_in]
@@ -87,13 +112,61 @@ def pair_measures(
     cw = wtot = None
     if "s_wt" in measures:
         if weights is None:
-            raise ValueError("s_wt needs weights")
+            raise InvalidArgumentError(
+                "weights",
+                "the measure s_wt needs weights",
+                "pass each state's CINC as weights, or leave s_wt out of measures.",
+            )
         w = np.where(np.isnan(weights), 0.0, np.asarray(weights, dtype=np.float64))
         cw = np.einsum("aik,bjk,k->abij", sub, sub, w[k_in], optimize=True)
         cw[top] += ind.transpose(0, 2, 1) * (out_k * w)[None, :, None]
         cw[:, top] += ind * (out_k * w)[None, None, :]
         wtot = w[k_in].sum() + (out_k * w)[:, None] + (out_k * w)[None, :]
     return _from_counts(c, n, cw, wtot, levels, measures)
+
+
+def _vector(value: object, name: str, n: int, dtype: type) -> np.ndarray | None:
+    """None, or one number (``dtype``) per state."""
+    if value is None:
+        return None
+    try:
+        arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        arr = None
+    if arr is None or arr.shape != (n,):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must hold one {np.dtype(dtype).name} per state ({n}), not "
+            f"{type(value).__name__} {value!r:.40}",
+            f"pass a vector of length {n}, in the order of x's rows.",
+        )
+    return arr
+
+
+def _matrix(x: object, name: str, levels: int) -> np.ndarray:
+    """A square integer matrix of categories 0 .. levels-1."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, OverflowError):
+        arr = np.asarray(None)
+    if (
+        arr.ndim != 2
+        or arr.shape[0] != arr.shape[1]
+        or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_))
+    ):
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be a square matrix of integer categories, not "
+            f"{type(x).__name__} of shape {arr.shape} ({arr.dtype})",
+            "pass an N x N integer array (row i: state i's portfolio).",
+        )
+    if arr.size and (arr.min() < 0 or arr.max() >= levels):
+        raise InvalidArgumentError(
+            name,
+            f"{name} holds categories outside 0..{levels - 1}",
+            f"code each tie 0 .. levels-1 (levels={levels}).",
+        )
+    return arr
 
 
 def _from_counts(
@@ -157,6 +230,7 @@ COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
 
 def portfolio_ties(source: str = "atop", coding: str = "valued") -> pl.DataFrame:
     """Directed ties ``ccode1, ccode2, year, tie`` (tie > 0) under the portfolio coding."""
+    check_source(source, coding)
     if source == "atop":
         a = loaders.load("ps-atop-alliance")
         tie = (
@@ -218,23 +292,18 @@ def similarity(
     (``ccode1 < ccode2``) unless ``directed=True``. Years default to the source's coverage.
     ``scope="regional"`` gives ``<measure>_reg1`` and ``<measure>_reg2`` instead: the
     comparison restricted to the states of ``ccode1``'s (resp. ``ccode2``'s) home region, the
-    COW major powers and the pair itself (:data:`REGIONS`).
+    COW major powers and the pair itself (:data:`REGIONS`). ``years`` must lie inside the
+    source's catalog coverage (:func:`check_years`); every argument is checked before anything
+    is loaded.
     """
-    if source not in COVERAGE:
-        raise PanelError(f"unknown alliance source {source!r}", "use source='atop' or 'cow'.")
-    lo, hi = years if years is not None else COVERAGE[source]
-    if lo < COVERAGE[source][0] or hi > COVERAGE[source][1]:
-        raise PanelError(
-            f"{source.upper()} alliance data cover {COVERAGE[source][0]}-{COVERAGE[source][1]}"
-            f", not {lo}-{hi}",
-            "portfolios outside the data's years would look unallied; ask for covered years.",
-        )
-    if scope not in ("global", "regional"):
-        raise PanelError(f"unknown scope {scope!r}", "use scope='global' or 'regional'.")
+    source, coding = check_source(source, coding)
+    lo, hi = check_years(years, source)
+    scope = validate.choice(scope, "scope", SCOPES)
+    directed = validate.flag(directed, "directed")
+    measures = list(
+        dict.fromkeys(validate.names(measures, "measures", allowed=MEASURES, at_least=1))
+    )
     levels = 4 if coding == "valued" else 2
-    unknown = [m for m in measures if m not in MEASURES]
-    if unknown:
-        raise PanelError(f"unknown similarity measures {unknown}", f"choose from {MEASURES}.")
     parts: list[dict[str, np.ndarray]] = []
     for year, codes, x, w, is_major in yearly_portfolios(
         source, coding, (lo, hi), "s_wt" in measures
@@ -284,7 +353,9 @@ def yearly_portfolios(source: str, coding: str, years: tuple[int, int], weights:
     from foedus.panels.capabilities import nmc
     from foedus.panels.powers import major_power_years
 
-    lo, hi = years
+    source, coding = check_source(source, coding)
+    lo, hi = check_years(years, source)
+    weights = validate.flag(weights, "weights")
     levels = 4 if coding == "valued" else 2
     sy = state_years(years=(max(lo, 1816), hi)).sort("year", "ccode")
     ties = portfolio_ties(source, coding).filter(pl.col("year").is_between(lo, hi)).sort("year")

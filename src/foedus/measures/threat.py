@@ -30,12 +30,36 @@ from typing import Literal
 
 import polars as pl
 
-from foedus.errors import PanelError
+from foedus import validate
 from foedus.panels.base import add_dyad_values, require, zero_fill
 
 RIVALRY_COVERAGE = {"tss": (1816, 2020), "td": (1816, 2010)}
 MID_COVERAGE = (1816, 2014)
 CONTIGUITY_COVERAGE = (1816, 2016)
+#: The catalog data set of the whittled COW-MID dyad-years the dispute counts come from.
+MID_DATASET = "ps-cow-mid-ddydisps"
+
+
+def window_max() -> int:
+    """The longest dispute ``window`` in years: the span of the MID data (from the catalog);
+    a longer window would reach before the data's first year from every year."""
+    lo, hi = validate.coverage(MID_DATASET)
+    return hi - lo + 1
+
+
+def _source(source: object) -> str:
+    return validate.choice(source, "source", tuple(RIVALRY_COVERAGE))
+
+
+def _window(window: object) -> int:
+    return validate.integer(
+        window,
+        "window",
+        lo=1,
+        hi=window_max(),
+        hint=f"give a window from 1 to {window_max()} years (the span of the MID data), "
+        "e.g. window=5.",
+    )
 
 
 def pairs_through(links: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -57,6 +81,7 @@ def shared_rivals(source: Literal["tss", "td"] = "tss") -> pl.DataFrame:
     shared_rivals``."""
     from foedus.panels.rivalries import rivalry_dyad_years
 
+    _source(source)
     r = rivalry_dyad_years(source).select(
         pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year"
     )
@@ -68,8 +93,7 @@ def mid_opponents(window: int = 5) -> pl.DataFrame:
     ending with ``year`` (COW-MID 5.0 dyad-years, ongoing)."""
     from foedus.panels.conflict import mid_dyad_years
 
-    if window < 1:
-        raise PanelError(f"window={window} must be at least 1 year", "use window=1 or more.")
+    _window(window)
     m = mid_dyad_years("cow").filter(pl.col("cowmidongoing") == 1)
     m = m.select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year").unique()
     spread = m.with_columns(
@@ -94,6 +118,8 @@ def shared_rival_contiguous(
     from foedus.panels.geography import contiguity_years
     from foedus.panels.rivalries import rivalry_dyad_years
 
+    _source(source)
+    validate.flag(land_only, "land_only")
     r = (
         rivalry_dyad_years(source)
         .select(pl.col("ccode1").alias("a"), pl.col("ccode2").alias("k"), "year")
@@ -129,7 +155,13 @@ def add_threat(
     land_only: bool = False,
 ) -> pl.DataFrame:
     """Add ``shared_rivals``, ``common_mid_opponents`` and ``shared_rival_contiguous`` to a
-    COW dyad-year panel (0 inside each source's coverage, null outside)."""
+    COW dyad-year panel (0 inside each source's coverage, null outside).
+
+    ``source``: ``"tss"`` or ``"td"``; ``window``: 1 to :func:`window_max` years;
+    ``land_only``: True or False. Checked before anything is loaded."""
+    _source(source)
+    _window(window)
+    validate.flag(land_only, "land_only")
     info = require(df, "add_threat", kinds=("dyad",), systems=("cow",))
     riv_lo, riv_hi = RIVALRY_COVERAGE[source]
     cont_hi = min(riv_hi, CONTIGUITY_COVERAGE[1])

@@ -85,7 +85,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from foedus.errors import PanelError
+from foedus import validate
+from foedus.errors import InvalidArgumentError, PanelError
 
 #: Vote categories, in code order (0, 1, 2), and their scores for ``agree3``.
 VOTES = ("yes", "abstain", "no")
@@ -102,10 +103,19 @@ def pair_agreement(x: np.ndarray) -> dict[str, np.ndarray]:
     value (e.g. -1) no recorded vote. Returns N x N matrices: ``n_joint`` (integers) and
     ``agree``, ``agree3``, ``kappa`` (floats, NaN where undefined). Diagonals are included.
     """
-    x = np.asarray(x)
+    try:
+        x = np.asarray(x)
+    except (TypeError, ValueError, OverflowError):
+        x = np.asarray(None)
+    if x.ndim != 2 or not np.issubdtype(x.dtype, np.integer):
+        raise InvalidArgumentError(
+            "x",
+            f"x must be an N x R integer matrix of vote codes, not shape {x.shape} ({x.dtype})",
+            "code 0 yes, 1 abstain, 2 no, -1 no recorded vote (states x roll calls).",
+        )
     n_states = x.shape[0]
     v = (x[None, :, :] == np.arange(3)[:, None, None]).astype(np.float64)  # (3, N, R)
-    g = v.reshape(3 * n_states, -1)
+    g = v.reshape(3 * n_states, x.shape[1])
     c = (g @ g.T).reshape(3, n_states, 3, n_states).transpose(0, 2, 1, 3)  # C[a, b, i, j]
     n = c.sum(axis=(0, 1))
     same = np.einsum("aaij->ij", c)
@@ -131,6 +141,13 @@ def agreement(votes: pl.DataFrame, *, directed: bool = False) -> pl.DataFrame:
     sorted by ``ccode1, ccode2, year``.
     """
     need = {"rcid", "year", "ccode", "vote"}
+    directed = validate.flag(directed, "directed")
+    if not isinstance(votes, pl.DataFrame):
+        raise InvalidArgumentError(
+            "votes",
+            f"votes must be a Polars DataFrame, not {type(votes).__name__}",
+            "pass one row per state and roll call with rcid, year, ccode and vote.",
+        )
     if not need <= set(votes.columns):
         raise PanelError(
             f"agreement needs columns {sorted(need)}; got {votes.columns}",
@@ -353,8 +370,8 @@ def issue_rcids(issue: str | Sequence[str]) -> pl.Series:
     ``ec`` economic development)."""
     from foedus import loaders
 
+    wanted = validate.names(issue, "issue", at_least=1)
     iss = loaders.load("unvotes-roll-call-issues").with_columns(pl.col("issue").cast(pl.String))
-    wanted = [issue] if isinstance(issue, str) else list(issue)
     known = dict(iss.select("short_name", "issue").unique().sort("short_name").iter_rows())
     by_key = {k.casefold(): v for k, v in known.items()} | {v.casefold(): v for v in known.values()}
     names = []
@@ -379,16 +396,22 @@ def vote_agreement(
     Returns ``ccode1, ccode2, year, n_joint, agree, agree3, kappa``; non-directed
     (``ccode1 < ccode2``) unless ``directed=True``. ``years`` (calendar years of the roll-call
     dates, an int or ``(first, last)``) default to 1946-2019. ``issue`` keeps the roll calls
-    classified under any of the given unvotes issues (see :func:`issue_rcids`).
+    classified under any of the given unvotes issues (see :func:`issue_rcids`). Years run from
+    the state system's first year to :func:`foedus.validate.latest_year` (years without votes
+    give no rows); the arguments are checked before anything is loaded.
     """
-    if years is None:
-        lo, hi = COVERAGE
-    elif isinstance(years, int):
-        lo = hi = years
-    else:
-        lo, hi = (int(y) for y in years)
-    if lo > hi:
-        raise PanelError(f"years=({lo}, {hi}) is empty", "give (first, last) with first <= last.")
+    lo, hi = validate.year_range(
+        years,
+        "years",
+        lo=validate.first_year(),
+        hi=validate.latest_year(),
+        default=COVERAGE,
+        lo_reason=validate.first_reason(),
+        hi_reason=validate.future_reason(),
+    )
+    if issue is not None:
+        validate.names(issue, "issue", at_least=1)
+    directed = validate.flag(directed, "directed")
     v = mapped_votes().filter(pl.col("ccode").is_not_null() & pl.col("year").is_between(lo, hi))
     if issue is not None:
         v = v.filter(pl.col("rcid").is_in(issue_rcids(issue).implode()))

@@ -42,6 +42,12 @@ class PanelInfo:
 
 def inspect(df: pl.DataFrame) -> PanelInfo:
     """Recognise a panel from its key columns, or raise :class:`PanelError`."""
+    if not isinstance(df, pl.DataFrame):
+        raise PanelError(
+            f"not a panel: a panel is a Polars DataFrame, not {type(df).__name__}",
+            "build one with foedus.state_years() or foedus.dyad_years(), or convert with "
+            "polars.from_pandas(frame).",
+        )
     cols = set(df.columns)
     if "year" not in cols:
         raise PanelError(

@@ -24,8 +24,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from foedus import loaders
-from foedus.errors import PanelError
+from foedus import loaders, validate
 from foedus.panels.base import add_state_values, require
 from foedus.panels.registry import enricher
 
@@ -35,8 +34,7 @@ NMC_SOURCES = {"7.0": ("ps-cow-nmc", (1816, 2022)), "6.0": ("cow-nmc", (1816, 20
 
 def nmc(version: str = "7.0") -> pl.DataFrame:
     """The NMC state-years (``ccode, year`` and the seven columns)."""
-    if version not in NMC_SOURCES:
-        raise PanelError(f"unknown NMC version {version!r}", "use version='7.0' or '6.0'.")
+    validate.choice(version, "version", tuple(NMC_SOURCES))
     frame = loaders.load(NMC_SOURCES[version][0]).select("ccode", "year", *NMC_COLS)
     # milper, irst and pec are whole numbers far below 2**31 even summed over the system:
     # Int32 halves what a panel carries. milex stays 64-bit (world sums pass 2**31 by 2022).
@@ -60,16 +58,29 @@ def nmc(version: str = "7.0") -> pl.DataFrame:
     coverage=(1816, 2022),
     sources=("ps-cow-nmc",),
     adds="milex, milper, irst, pec, tpop, upop, cinc (dyads: ...1, ...2, cinc_prop1, cinc_ratio)",
+    options={
+        "version": {"choices": tuple(NMC_SOURCES)},
+        "keep": {
+            "choices": tuple(NMC_COLS),
+            "at_least": 1,
+            "empty": "add_nmc would add no column",
+        },
+    },
 )
 def add_nmc(
     df: pl.DataFrame, *, version: str = "7.0", keep: Sequence[str] | None = None
 ) -> pl.DataFrame:
-    """COW National Material Capabilities: the six components and CINC."""
+    """COW National Material Capabilities: the six components and CINC.
+
+    ``version``: ``"7.0"`` (default) or ``"6.0"``. ``keep``: the columns to add, one name or a
+    list of names from :data:`NMC_COLS` (default: all seven; a name given twice is added once).
+    An empty ``keep`` is refused (:class:`~foedus.errors.EnricherOptionError`): it would add
+    nothing, which is never what a caller of an enricher means; leave ``keep`` out for all
+    columns.
+    """
     info = require(df, "add_nmc", systems=("cow",))
     cols = NMC_COLS if keep is None else [keep] if isinstance(keep, str) else list(keep)
-    unknown = [c for c in cols if c not in NMC_COLS]
-    if unknown:
-        raise PanelError(f"unknown NMC columns {unknown}", f"choose from {NMC_COLS}.")
+    cols = list(dict.fromkeys(cols))  # names and emptiness are checked by the option schema
     out = add_state_values(df, info, nmc(version), cols, "add_nmc")
     if info.kind == "dyad" and "cinc" in cols:
         lo = pl.min_horizontal("cinc1", "cinc2")

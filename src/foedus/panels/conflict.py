@@ -156,10 +156,26 @@ WAR_COLS = [
     "resume",
 ]
 SPELL_SOURCES = {"cow": "cowmid", "gml": "gmlmid", "cowinter": "cowinter"}
+SPELL_EVENTS = ("ongoing", "onset")
+
+
+def mid_columns(source: Source) -> tuple[str, ...]:
+    """The dispute columns ``keep`` may choose from on a panel of ``source``'s MIDs (the
+    directed GML columns ``init1``/``init2`` included; see :func:`add_mid_columns`)."""
+    p = f"{source}mid"
+    extra = ("init1", "init2") if source == "gml" else ()
+    return ("dispnum", f"{p}ongoing", f"{p}onset", *PARTICIPANT_COLS, *DISPUTE_COLS, *extra)
+
+
 SPELL_COVERAGE = {"cow": MID_COVERAGE["cow"], "gml": MID_COVERAGE["gml"], "cowinter": WAR_COVERAGE}
 
 
 def _need(frame: pl.DataFrame, cols: Sequence[str], what: str) -> None:
+    if not isinstance(frame, pl.DataFrame):
+        raise PanelError(
+            f"{what} needs a Polars DataFrame, got {type(frame).__name__}",
+            "pass the loaders' frames (e.g. loaders.load('ps-cow-mid-dirdisps')).",
+        )
     missing = [c for c in cols if c not in frame.columns]
     if missing:
         raise PanelError(
@@ -182,7 +198,7 @@ def whittle_steps(
 ) -> list[tuple[str, pl.DataFrame]]:
     """The directed dispute-years after each whittling rule, as ``(rule, frame)`` pairs (the
     first is the input with its dispute-level columns). See the module docstring."""
-    if source not in _RAW_EVENTS:
+    if not isinstance(source, str) or source not in _RAW_EVENTS:
         raise PanelError(f"unknown dispute source {source!r}", "use source='cow' or 'gml'.")
     ongoing, onset = _RAW_EVENTS[source]
     _need(dirdisps, ["dispnum", *KEYS, ongoing, onset, *PARTICIPANT_COLS], "whittle_disputes")
@@ -302,7 +318,7 @@ def mid_dyad_years(source: Source = "cow") -> pl.DataFrame:
     """peacesciencer's whittled MID dyad-years (``ps-cow-mid-ddydisps`` or
     ``ps-gml-mid-ddydisps``) with integer columns, in :func:`whittle_disputes`'s column order;
     they equal :func:`whittle_disputes` of the dispute-years (see the integration tests)."""
-    if source not in MID_COVERAGE:
+    if not isinstance(source, str) or source not in MID_COVERAGE:
         raise PanelError(f"unknown dispute source {source!r}", "use source='cow' or 'gml'.")
     d = loaders.load(f"ps-{source}-mid-ddydisps")
     p = f"{source}mid"
@@ -329,7 +345,7 @@ def _init_expr(rule: str, side: str) -> pl.Expr:
 
 
 def _check_init(init: str) -> None:
-    if init not in INIT_RULES:
+    if not isinstance(init, str) or init not in INIT_RULES:
         raise PanelError(
             f"unknown init rule {init!r}", f"use one of {', '.join(repr(r) for r in INIT_RULES)}."
         )
@@ -388,12 +404,13 @@ def add_mid_columns(
     sources=("ps-cow-mid-ddydisps",),
     adds="cowmidonset, cowmidongoing, dispnum, sidea1/2, fatality1/2, fatalpre1/2, hiact1/2, "
     "hostlev1/2, orig1/2, fatality, hostlev, mindur, maxdur, recip, stmon",
+    options={"keep": {"choices": mid_columns("cow")}},
 )
 def add_cow_mids(df: pl.DataFrame, *, keep: Sequence[str] | None = None) -> pl.DataFrame:
     """COW Militarized Interstate Disputes 5.0: dispute onsets and ongoing disputes by dyad-year.
 
-    ``keep`` chooses the dispute columns (default all; ``keep=[]`` only onset and ongoing). See
-    the module docstring for the coding rules.
+    ``keep`` chooses the dispute columns (default all; ``keep=[]`` only onset and ongoing; the
+    names are those of :func:`mid_columns`). See the module docstring for the coding rules.
     """
     info = require(df, "add_cow_mids", systems=("cow",))
     if info.kind == "state":
@@ -456,6 +473,7 @@ def gml_state_years(part: pl.DataFrame, init: str = "sidea-all-joiners") -> pl.D
     sources=("ps-gml-mid-ddydisps", "ps-gml-part"),
     adds="gmlmidonset, gmlmidongoing, dispnum, sidea1/2, ... (directed: init1, init2; "
     "state-years: gmlmidongoing, gmlmidonset, gmlmidongoing_init, gmlmidonset_init)",
+    options={"keep": {"choices": mid_columns("gml")}, "init": {"choices": INIT_RULES}},
 )
 def add_gml_mids(
     df: pl.DataFrame,
@@ -465,10 +483,11 @@ def add_gml_mids(
 ) -> pl.DataFrame:
     """Gibler-Miller-Little MIDs 2.2.1: dispute onsets and ongoing disputes by dyad- or state-year.
 
-    ``keep`` chooses the dispute columns of dyad-years (default all); ``init`` how initiation
-    is coded for directed dyad-years and state-years. See the module docstring.
+    ``keep`` chooses the dispute columns of dyad-years (default all; ``keep=[]`` only onset
+    and ongoing, plus the initiation columns of directed panels); ``init`` how initiation is
+    coded for directed dyad-years and state-years (one of :data:`INIT_RULES`). See the module
+    docstring.
     """
-    _check_init(init)
     info = require(df, "add_gml_mids", systems=("cow",))
     if info.kind == "state":
         cols = ["gmlmidongoing", "gmlmidonset", "gmlmidongoing_init", "gmlmidonset_init"]
@@ -651,6 +670,7 @@ def add_spell_columns(
     sources=("ps-cow-mid-ddydisps", "ps-gml-mid-ddydisps", "ps-cow-war-inter", "cow-states"),
     adds="<src>spell, <src>spell2, <src>spell3, <src>spell_leftcens (src: cowmid, gmlmid, "
     "cowinter)",
+    options={"source": {"choices": tuple(SPELL_SOURCES)}, "event": {"choices": SPELL_EVENTS}},
 )
 def add_peace_years(
     df: pl.DataFrame,
@@ -664,10 +684,6 @@ def add_peace_years(
     wars); ``event``: ``"ongoing"`` (default, as peacesciencer) or ``"onset"``. Counted on the
     dyad's complete history, whatever rows ``df`` holds: see the module docstring.
     """
-    if source not in SPELL_SOURCES:
-        raise PanelError(f"unknown source {source!r}", "use source='cow', 'gml' or 'cowinter'.")
-    if event not in ("ongoing", "onset"):
-        raise PanelError(f"unknown event {event!r}", "use event='ongoing' or 'onset'.")
     info = require(df, "add_peace_years", kinds=("dyad",), systems=("cow",))
     prefix = SPELL_SOURCES[source]
     _no_clash(df, [f"{prefix}spell{x}" for x in ("", "2", "3", "_leftcens")], "add_peace_years")

@@ -25,24 +25,32 @@ import datetime as dt
 
 import polars as pl
 
-from foedus import loaders
-from foedus.errors import PanelError
+from foedus import loaders, validate
+from foedus.errors import InvalidArgumentError, PanelError
 from foedus.panels.base import ASSUMED_THROUGH, System
 
 
-def _years(years: tuple[int, int] | int | None, first: int) -> tuple[int, int]:
-    if years is None:
-        return first, ASSUMED_THROUGH
-    if isinstance(years, int):
-        return years, years
-    lo, hi = years
-    if lo > hi:
-        raise PanelError(f"years=({lo}, {hi}) is empty", "give (first, last) with first <= last.")
-    return int(lo), int(hi)
+def panel_years(
+    years: tuple[int, int] | int | None, system: str = "cow", name: str = "years"
+) -> tuple[int, int]:
+    """``years`` of a panel checked: ``(first, last)`` or one year, from the state system's
+    first year (catalog) to :func:`foedus.validate.latest_year`; None is the first year through
+    :data:`ASSUMED_THROUGH`."""
+    first = validate.first_year(system)
+    return validate.year_range(
+        years,
+        name,
+        lo=first,
+        hi=validate.latest_year(),
+        default=(first, ASSUMED_THROUGH),
+        lo_reason=validate.first_reason(system),
+        hi_reason=validate.future_reason(),
+    )
 
 
 def membership_spells(system: System = "cow") -> pl.DataFrame:
     """Membership spells as ``code, start, end, open_ended`` (dates; both ends inclusive)."""
+    validate.system(system)
     if system == "cow":
         st = loaders.load("cow-states")
         spells = st.select(
@@ -65,7 +73,17 @@ def membership_spells(system: System = "cow") -> pl.DataFrame:
 def spells_through(
     system: System, hi: int = ASSUMED_THROUGH, spells: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """Spells with open-ended ones extended to the end of ``max(hi, ASSUMED_THROUGH)``."""
+    """Spells with open-ended ones extended to the end of ``max(hi, ASSUMED_THROUGH)``
+    (``hi``: a year up to :func:`foedus.validate.latest_year`)."""
+    validate.system(system)
+    hi = validate.year(
+        hi,
+        "hi",
+        lo=validate.first_year(system),
+        hi=validate.latest_year(),
+        lo_reason=validate.first_reason(system),
+        hi_reason=validate.future_reason(),
+    )
     sp = membership_spells(system) if spells is None else _check_spells(spells)
     last = pl.lit(dt.date(max(hi, ASSUMED_THROUGH), 12, 31))
     sp = sp.with_columns(end=pl.when(pl.col("open_ended")).then(last).otherwise(pl.col("end")))
@@ -74,14 +92,37 @@ def spells_through(
 
 def _check_spells(spells: pl.DataFrame) -> pl.DataFrame:
     need = {"code": pl.Int32, "start": pl.Date, "end": pl.Date, "open_ended": pl.Boolean}
+    hint = (
+        "give code (int), start, end (dates) and open_ended (bool), as "
+        "foedus.panels.membership_spells() returns."
+    )
+    if not isinstance(spells, pl.DataFrame):
+        raise InvalidArgumentError(
+            "spells", f"spells must be a Polars DataFrame, not {type(spells).__name__}", hint
+        )
     missing = [c for c in need if c not in spells.columns]
     if missing:
-        raise PanelError(
-            f"spells frame lacks columns {missing}",
-            "give code, start, end (dates) and open_ended (bool), as "
-            "foedus.panels.membership_spells() returns.",
+        raise PanelError(f"spells frame lacks columns {missing}", hint)
+    wrong = [
+        c
+        for c, t in need.items()
+        if not (
+            spells.schema[c] == t
+            or (t == pl.Int32 and spells.schema[c].is_integer())
+            or (t == pl.Date and spells.schema[c] == pl.Datetime)
+            or spells.schema[c] == pl.Null
         )
-    return spells.select(pl.col(c).cast(t) for c, t in need.items())
+    ]
+    if wrong:
+        raise PanelError(
+            f"spells columns {wrong} have the wrong types "
+            f"({', '.join(f'{c}: {spells.schema[c]}' for c in wrong)})",
+            hint,
+        )
+    try:
+        return spells.select(pl.col(c).cast(t) for c, t in need.items())
+    except pl.exceptions.PolarsError as e:  # e.g. a code that does not fit Int32
+        raise PanelError(f"spells cannot be read: {e}".splitlines()[0], hint) from None
 
 
 def _one_spell_per_year(sp: pl.DataFrame) -> bool:
@@ -100,10 +141,13 @@ def state_years(
     """All state-years of the COW (``ccode, year``) or G-W (``gwcode, year``) system.
 
     ``years`` is ``(first, last)`` or one year; the default runs from the list's start to
-    :data:`ASSUMED_THROUGH`. Sorted by code and year. ``spells`` replaces the published list
-    (same columns as :func:`membership_spells`), e.g. for a hypothetical system.
+    :data:`ASSUMED_THROUGH`. Years run from the state system's first year (read from the
+    catalog) to :func:`foedus.validate.latest_year`. Sorted by code and year. ``spells``
+    replaces the published list (same columns as :func:`membership_spells`), e.g. for a
+    hypothetical system.
     """
-    lo, hi = _years(years, 1816)
+    validate.system(system)
+    lo, hi = panel_years(years, system)
     code = "ccode" if system == "cow" else "gwcode"
     sp = spells_through(system, hi, spells)
     out = spell_years(sp, code, lo, hi)
@@ -144,8 +188,16 @@ def dyad_years(
 
     Built from pairs of membership spells (a few tens of thousands), each expanded to the years
     the two spells share, so no large join or sort is needed.
+
+    ``years`` as in :func:`state_years`: from the state system's first year (1816 for COW and
+    G-W, read from the catalog) to :func:`foedus.validate.latest_year` (ten years past the
+    current year); anything else raises :class:`~foedus.errors.InvalidArgumentError` (or
+    :class:`~foedus.errors.YearOutOfRangeError`) before a list is loaded.
     """
-    lo, hi = _years(years, 1816)
+    validate.system(system)
+    directed = validate.flag(directed, "directed")
+    coexist = validate.flag(coexist, "coexist")
+    lo, hi = panel_years(years, system)
     code = "ccode" if system == "cow" else "gwcode"
     sp = spells_through(system, hi, spells)
     pairs = sp.join(sp, how="cross", suffix="2").filter(

@@ -11,11 +11,32 @@ code absence as 0 inside coverage.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import polars as pl
 
 from foedus.panels.base import add_dyad_values, require
 from foedus.panels.registry import enricher
+
+# option values known in foedus.measures, which is imported only when an enricher runs
+
+
+def _similarity_sources() -> tuple[str, ...]:
+    from foedus.measures.similarity import COVERAGE
+
+    return tuple(COVERAGE)
+
+
+def _similarity_measures() -> tuple[str, ...]:
+    from foedus.measures.similarity import MEASURES
+
+    return MEASURES
+
+
+def _threat_window_max() -> int:
+    from foedus.measures.threat import window_max
+
+    return window_max()
 
 
 def _years(df: pl.DataFrame, lo: int, hi: int) -> tuple[int, int] | None:
@@ -32,6 +53,15 @@ def _years(df: pl.DataFrame, lo: int, hi: int) -> tuple[int, int] | None:
     coverage=(1815, 2018),
     sources=("ps-atop-alliance", "cow-alliance-dyad", "ps-cow-nmc"),
     adds="taub, s_un, s_un_sq, s_wt, kappa, pi (prefixed sim_)",
+    options={
+        "source": {"choices": _similarity_sources},
+        "coding": {"choices": ("valued", "binary")},
+        "measures": {
+            "choices": _similarity_measures,
+            "at_least": 1,
+            "empty": "add_similarity would add no measure",
+        },
+    },
 )
 def add_similarity(
     df: pl.DataFrame,
@@ -40,7 +70,12 @@ def add_similarity(
     coding: str = "valued",
     measures: Sequence[str] | str | None = None,
 ) -> pl.DataFrame:
-    """Alliance-portfolio similarity (tau-b, S, weighted S, kappa, pi) of the two states."""
+    """Alliance-portfolio similarity (tau-b, S, weighted S, kappa, pi) of the two states.
+
+    ``source``: ``"atop"`` or ``"cow"``; ``coding``: ``"valued"`` or ``"binary"``;
+    ``measures``: one or more of :data:`foedus.measures.similarity.MEASURES` (default all; an
+    empty list is refused, a name given twice is added once).
+    """
     from foedus.measures.similarity import COVERAGE, MEASURES, similarity
 
     info = require(df, "add_similarity", kinds=("dyad",), systems=("cow",))
@@ -49,7 +84,7 @@ def add_similarity(
         if measures is None
         else [measures]
         if isinstance(measures, str)
-        else (list(measures))
+        else list(dict.fromkeys(measures))
     )
     names = [f"sim_{m}" for m in ms]
     span = _years(df, *COVERAGE.get(source, (0, -1)))
@@ -65,9 +100,15 @@ def add_similarity(
     coverage=(1946, 2019),
     sources=("unvotes-votes",),
     adds="un_agree, un_agree3, un_kappa, un_n_joint",
+    options={"issue": {"at_least": 1, "empty": "no roll call would be counted"}},
 )
 def add_un_agreement(df: pl.DataFrame, *, issue: str | Sequence[str] | None = None) -> pl.DataFrame:
-    """UN General Assembly voting agreement of the two states (share, 3-point, kappa)."""
+    """UN General Assembly voting agreement of the two states (share, 3-point, kappa).
+
+    ``issue``: one or more unvotes issues (names or short codes, see
+    :func:`foedus.measures.unvotes.issue_rcids`) to keep only their roll calls; default all
+    roll calls (an empty list is refused).
+    """
     from foedus.measures.unvotes import vote_agreement
 
     info = require(df, "add_un_agreement", kinds=("dyad",), systems=("cow",))
@@ -90,11 +131,21 @@ def add_un_agreement(df: pl.DataFrame, *, issue: str | Sequence[str] | None = No
     coverage=(1816, 2020),
     sources=("ps-tss-rivalries", "ps-cow-mid-ddydisps", "ps-cow-contdir"),
     adds="shared_rivals, common_mid_opponents, shared_rival_contiguous",
+    options={"window": {"lo": 1, "hi": _threat_window_max}},
 )
 def add_shared_threat(
-    df: pl.DataFrame, *, source: str = "tss", window: int = 5, land_only: bool = False
+    df: pl.DataFrame,
+    *,
+    source: Literal["tss", "td"] = "tss",
+    window: int = 5,
+    land_only: bool = False,
 ) -> pl.DataFrame:
-    """Shared strategic rivals, common dispute opponents, a shared rival next door."""
+    """Shared strategic rivals, common dispute opponents, a shared rival next door.
+
+    ``source``: the rivalry coding, ``"tss"`` or ``"td"``; ``window``: the years (1 to the
+    span of the MID data) in which a common dispute opponent counts; ``land_only``: a shared
+    rival next door by land only (see :func:`foedus.measures.threat.add_threat`).
+    """
     from foedus.measures.threat import add_threat
 
-    return add_threat(df, source=source, window=window, land_only=land_only)  # type: ignore[arg-type]
+    return add_threat(df, source=source, window=window, land_only=land_only)

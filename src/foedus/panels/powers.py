@@ -25,7 +25,8 @@ import datetime as dt
 
 import polars as pl
 
-from foedus import loaders
+from foedus import loaders, validate
+from foedus.errors import YearOutOfRangeError
 from foedus.panels.base import ASSUMED_THROUGH, add_state_values, require, zero_fill
 from foedus.panels.registry import enricher
 
@@ -34,7 +35,18 @@ MAOZ_COVERAGE = (1816, 2019)
 
 
 def major_power_years(carry_forward: bool = False, through: int = ASSUMED_THROUGH) -> pl.DataFrame:
-    """``ccode, year, cowmaj`` (= 1) for every year a state was a COW major power."""
+    """``ccode, year, cowmaj`` (= 1) for every year a state was a COW major power; with
+    ``carry_forward``, the spells open at the list's end run through ``through`` (at most
+    :func:`foedus.validate.latest_year`)."""
+    carry_forward = validate.flag(carry_forward, "carry_forward")
+    through = validate.year(
+        through,
+        "through",
+        lo=validate.first_year(),
+        hi=validate.latest_year(),
+        lo_reason=validate.first_reason(),
+        hi_reason=validate.future_reason(),
+    )
     m = loaders.load("cow-majors")
     end = pl.col("endyear")
     if carry_forward:
@@ -59,6 +71,14 @@ def add_cow_majors(df: pl.DataFrame, *, carry_forward: bool = False) -> pl.DataF
     """COW major-power status (1/0; null after 2016 unless carry_forward)."""
     info = require(df, "add_cow_majors", systems=("cow",))
     last_year = int(df.get_column("year").max() or ASSUMED_THROUGH)
+    if carry_forward and last_year > validate.latest_year():
+        raise YearOutOfRangeError(
+            "carry_forward",
+            f"carry_forward=True would carry the majors of 2016 to the panel's last year "
+            f"{last_year}, after {validate.latest_year()}: {validate.future_reason()}",
+            f"drop the rows after {validate.latest_year()}, e.g. "
+            f"df.filter(pl.col('year') <= {validate.latest_year()}).",
+        )
     years = major_power_years(carry_forward, max(last_year, ASSUMED_THROUGH))
     out = add_state_values(df, info, years, ["cowmaj"], "add_cow_majors")
     cols = ["cowmaj"] if info.kind == "state" else ["cowmaj1", "cowmaj2"]

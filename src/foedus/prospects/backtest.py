@@ -10,6 +10,15 @@ Rules (what makes the backtest honest):
   pooled, against three baselines fitted on the same training rows: the training base rate
   (climatology), a heuristic (the training onset rate in each of four cells: land contiguity
   x at least one major power), and the reduced "literature" logit (:data:`LITERATURE_SPEC`).
+
+Which years can be scored (:func:`scorable_years`): with a horizon of h years, the outcome of
+year T is known only if T + h - 1 is at most ATOP's last year (read from the catalog), so the
+last is ATOP's last year - h + 1; and a model for T needs training rows t <= T - h, so the
+first is the first year with a known outcome + h (the formation panel's, or the given
+panel's). A backtest refuses years outside them (:class:`~foedus.errors.YearOutOfRangeError`)
+rather than score fewer years than it claims; a year inside them that still cannot be scored
+(no at-risk row with a known outcome, or training rows with only one outcome) is listed in
+:attr:`BacktestResult.skipped_years`.
 """
 
 from __future__ import annotations
@@ -20,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from foedus.errors import FoedusError
-from foedus.prospects.models import DEFAULT_KIND, LOGITS, FormationModel, cluster_codes
+from foedus import validate
+from foedus.errors import FoedusError, InvalidArgumentError, YearOutOfRangeError
+from foedus.prospects.models import DEFAULT_KIND, KINDS, LOGITS, FormationModel, cluster_codes
 
 #: The reduced specification of the classic dyadic studies (ALLIANCE-FORMATION.md): power,
 #: geography, status, conflict and duration.
@@ -39,7 +49,11 @@ LITERATURE_SPEC = (
 
 @dataclass
 class BacktestResult:
-    """Predictions of every model and baseline for every scored row, and their scores."""
+    """Predictions of every model and baseline for every scored row, and their scores.
+
+    ``years`` is the range asked for (``start, end``); every year of it was scored except
+    those in ``skipped_years`` (inside the scorable range, but without an at-risk row with a
+    known outcome, or with training rows holding only one outcome)."""
 
     predictions: pl.DataFrame  # ccode1, ccode2, year, onset, p_model, p_base, p_heur, p_lit
     per_year: pl.DataFrame
@@ -49,6 +63,101 @@ class BacktestResult:
     horizon: int
     seconds: float
     model_seconds: float = 0.0  # fitting and predicting the model alone (no baselines)
+    skipped_years: tuple[int, ...] = ()
+
+
+#: The columns a backtest needs besides the features.
+PANEL_COLUMNS = ("ccode1", "ccode2", "year", "at_risk", "onset")
+
+
+def scorable_years(horizon: int = 1, panel: pl.DataFrame | None = None) -> tuple[int, int]:
+    """The first and last year a backtest with this ``horizon`` can score (see the module
+    docstring): from the first year with a training set to ATOP's last year - horizon + 1 (the
+    catalog's coverage of the outcome's data set). With ``panel``, also inside the panel: from
+    its first at-risk row with a known outcome + horizon to its last year. Raises
+    :class:`~foedus.errors.InvalidArgumentError` if no year can be scored."""
+    from foedus.prospects.data import check_horizon, first_panel_year, outcome_last_year
+
+    h = check_horizon(horizon)
+    first, last = first_panel_year() + h, outcome_last_year() - h + 1
+    if panel is not None:
+        panel = validate.frame(panel, "panel", columns=PANEL_COLUMNS)
+        known = panel.filter(pl.col("at_risk").fill_null(False) & pl.col("onset").is_not_null())
+        if known.height == 0:
+            raise InvalidArgumentError(
+                "panel",
+                "the panel has no at-risk row with a known outcome: nothing to train on",
+                "build it with foedus.prospects.data.formation_panel(years=(1946, 2018)).",
+            )
+        first = max(first, int(known["year"].min()) + h)  # type: ignore[arg-type]
+        last = min(last, int(panel["year"].max()))  # type: ignore[arg-type]
+    if first > last:
+        raise InvalidArgumentError(
+            "panel",
+            f"no year can be scored with horizon={h}: the first year with a training set is "
+            f"{first}, the last with a known outcome {last}",
+            "give the panel more years (e.g. formation_panel(years=(1946, 2018))) or a shorter "
+            "horizon.",
+        )
+    return first, last
+
+
+def check_years(
+    start: object,
+    end: object,
+    horizon: int = 1,
+    panel: pl.DataFrame | None = None,
+    *,
+    names: tuple[str, str] = ("start", "end"),
+) -> tuple[int, int]:
+    """``start`` and ``end`` inside :func:`scorable_years`, or a
+    :class:`~foedus.errors.YearOutOfRangeError` saying why the data cannot score them and
+    which years they can. ``names`` are the arguments as the caller calls them in messages
+    (the command line passes ``("--from", "--to")`` and calls this before it builds a panel).
+    """
+    from foedus.prospects.data import check_horizon, outcome_last_year
+
+    s_name, e_name = names
+
+    def show(name: str, value: int) -> str:  # start=1700, or --from 1700
+        return f"{name} {value}" if name.startswith("-") else f"{name}={value}"
+
+    start, end = (
+        validate.integer(v, name, hint=f"pass a year as a whole number, e.g. {show(name, 1960)}.")
+        for v, name in ((start, s_name), (end, e_name))
+    )
+    h = check_horizon(horizon)
+    first, last = scorable_years(h, panel)
+    hint = (
+        f"give years from {first} to {last}, e.g. {show(s_name, max(first, min(1960, last)))}, "
+        f"{show(e_name, last)}."
+    )
+    atop_last = outcome_last_year()
+    if end > last:
+        why = (
+            f"the panel's last year is {last}"
+            if last < atop_last - h + 1
+            else f"outcomes are known only through {atop_last} (ATOP's last year), so the onset "
+            f"within {h} year{'s' if h > 1 else ''} of a year after {last} is unknown"
+        )
+        raise YearOutOfRangeError(e_name, f"{show(e_name, end)} is after {last}: {why}", hint)
+    if start < first:
+        raise YearOutOfRangeError(
+            s_name,
+            f"{show(s_name, start)} is before {first}: the first year with a training set (a "
+            f"model for year T is fitted on rows whose outcome was known by the end of T-1, i.e. "
+            f"of years up to T-{h}, and the "
+            f"{'panel' if panel is not None else 'formation panel'}'s first such rows are of "
+            f"{first - h})",
+            hint,
+        )
+    if start > end:
+        raise InvalidArgumentError(
+            s_name,
+            f"empty backtest range {start}-{end}",
+            f"give {s_name} <= {e_name}; " + hint,
+        )
+    return start, end
 
 
 def _cells(raw: np.ndarray, cols: list[int]) -> np.ndarray:
@@ -77,16 +186,36 @@ def backtest(
     sampling distribution (``p_model_lo``, ``p_model_hi``); the boosted model's bootstrap
     intervals would need ``n_bootstrap`` refits per year and are left out of the backtest.
     ``top_k``: the size of each year's watch list for ``precision_at_k`` and ``recall_at_k``
-    (per year; pooled over the years as hits / listed dyad-years and hits / onsets)."""
+    (per year; pooled over the years as hits / listed dyad-years and hits / onsets).
+
+    Every argument is checked first; ``start`` and ``end`` must lie inside
+    :func:`scorable_years` for the panel and horizon (:func:`check_years`)."""
     import time
 
-    from foedus.prospects.data import FEATURES
+    from foedus.prospects.data import FEATURES, check_horizon
     from foedus.prospects.models import training_rows
 
-    if start > end:
-        raise FoedusError(f"empty backtest range {start}-{end}", "give start <= end.")
+    panel = validate.frame(panel, "panel", columns=PANEL_COLUMNS)
+    kind = validate.choice(kind, "kind", KINDS)
+    feats = (
+        validate.names(features, "features", at_least=1) if features is not None else list(FEATURES)
+    )
+    absent = [f for f in feats if f not in panel.columns]
+    if absent:
+        raise InvalidArgumentError(
+            "features",
+            f"the panel lacks the feature columns {absent}",
+            "build it with foedus.prospects.data.formation_panel(), or name its columns.",
+        )
+    horizon = check_horizon(horizon)
+    progress = validate.callback(progress, "progress")
+    baselines = validate.flag(baselines, "baselines")
+    level = validate.number(
+        level, "level", lo=0.0, hi=1.0, open_lo=True, open_hi=True, hint="e.g. level=0.9."
+    )
+    top_k = validate.integer(top_k, "top_k", lo=1, hint="e.g. top_k=20.")
+    start, end = check_years(start, end, horizon, panel)
     t0 = time.perf_counter()
-    feats = list(features) if features is not None else list(FEATURES)
     lit_spec = [f for f in LITERATURE_SPEC if f in feats]
     t = training_rows(panel, feats)  # built once: a row's features never change with the origin
     usable, raw, y, years, dyads = t.frame, t.raw, t.y, t.years, t.dyads
@@ -94,12 +223,14 @@ def backtest(
     lit_idx = [feats.index(f) for f in lit_spec]
     cell_idx = [feats.index(f) for f in ("land_contiguity", "either_major") if f in feats]
     preds = []
+    skipped: list[int] = []
     start_params = lit_params = None
     model_time = 0.0
     for year in range(start, end + 1):
         k = int(np.searchsorted(years, year - horizon + 1))  # rows with t + h - 1 <= T - 1
         a, b = np.searchsorted(years, [year, year + 1])
-        if b == a or k == 0:
+        if b == a or k == 0 or np.unique(y[:k]).size < 2:  # nothing to score, or to learn
+            skipped.append(year)
             if progress:
                 progress(year)
             continue
@@ -149,7 +280,15 @@ def backtest(
     p = pl.concat(preds)
     per_year, pooled = score(p, top_k)
     return BacktestResult(
-        p, per_year, pooled, kind, (start, end), horizon, time.perf_counter() - t0, model_time
+        p,
+        per_year,
+        pooled,
+        kind,
+        (start, end),
+        horizon,
+        time.perf_counter() - t0,
+        model_time,
+        tuple(skipped),
     )
 
 
@@ -159,6 +298,8 @@ def score(p: pl.DataFrame, top_k: int = 20) -> tuple[pl.DataFrame, pl.DataFrame]
     ``precision_at_k`` / ``recall_at_k`` for a top-``top_k`` watch list) and pooled."""
     from foedus.prospects.metrics import summarize
 
+    p = validate.frame(p, "p", columns=("year", "onset"))
+    top_k = validate.integer(top_k, "top_k", lo=1, hint="e.g. top_k=20.")
     models = [c for c in p.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
     rows = []
     for (yr,), g in p.group_by(["year"], maintain_order=True):

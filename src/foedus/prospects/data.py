@@ -53,16 +53,21 @@ square and cube, each divided by 100.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import polars as pl
 
-from foedus.errors import PanelError
+from foedus import validate
+from foedus.errors import InvalidArgumentError, PanelError
 from foedus.measures.network import PLEDGES as NETWORK_PLEDGES
 
 KEYS = ["ccode1", "ccode2", "year"]
 DYAD = ("ccode1", "ccode2")
 ATOP_LAST = 2018  # ATOP 5.1 coverage ends here: later pledges are unknown
+#: The catalog data set the outcome comes from (ATOP's directed dyad-years): its coverage says
+#: through which year outcomes are known.
+OUTCOME_DATASET = "ps-atop-alliance"
 MID_COVERAGE = (1816, 2014)
 CONTIGUITY_LAST = 2016
 PLEDGES = NETWORK_PLEDGES["atop"]  # the ATOP pledge columns, shared with the network
@@ -104,6 +109,53 @@ FEATURE_DOCS: dict[str, str] = {
 
 #: The feature columns of :func:`formation_panel`, in order.
 FEATURES: list[str] = list(FEATURE_DOCS)
+
+
+# --- argument checks ----------------------------------------------------------------------------
+
+
+def outcome_last_year() -> int:
+    """The last year whose pledges are known: ATOP's last year, from the catalog coverage of
+    :data:`OUTCOME_DATASET`."""
+    return validate.coverage(OUTCOME_DATASET)[1]
+
+
+def first_panel_year() -> int:
+    """The first year a formation panel can hold: the year after the state system's first
+    year (catalog), since every feature is the value of the year before."""
+    return validate.first_year() + 1
+
+
+def check_pledge(pledge: object) -> str:
+    """One of the ATOP pledges (``"defense"`` ... ``"any"``)."""
+    return validate.choice(pledge, "pledge", tuple(PLEDGES))
+
+
+def check_horizon(horizon: object) -> int:
+    """A whole number of years from 1 to the years from :func:`first_panel_year` through
+    ATOP's last year: a longer window would leave every outcome unknown."""
+    first, last = first_panel_year(), outcome_last_year()
+    return validate.integer(
+        horizon,
+        "horizon",
+        lo=1,
+        hi=last - first + 1,
+        hint=f"onsets are known {first}-{last} (ATOP's last year), so a window of 1 to "
+        f"{last - first + 1} years can hold a known outcome; e.g. horizon=1.",
+    )
+
+
+def check_ties(ties: object, name: str = "ties") -> pl.DataFrame:
+    """Undirected ties with integer ``ccode1, ccode2, year`` columns."""
+    ties = validate.frame(ties, name, columns=KEYS)
+    bad = [c for c in KEYS if not (ties.schema[c].is_integer() or ties.schema[c] == pl.Null)]
+    if bad:
+        raise InvalidArgumentError(
+            name,
+            f"{name}: the key columns {bad} must be integers",
+            "cast them, e.g. ties.with_columns(pl.col('year').cast(pl.Int32)).",
+        )
+    return ties
 
 
 # --- pure helpers (frames in, frames out) -----------------------------------------------------
@@ -155,8 +207,8 @@ def pledge_history(
     Returns ``ccode1, ccode2, year, at_risk, onset, years_since_pledge, ever_pledge``, one row
     per input row, sorted by the keys. The coding is in the module docstring.
     """
-    if horizon < 1:
-        raise PanelError(f"horizon={horizon} must be at least 1", "use horizon=1 or more.")
+    if not isinstance(horizon, numbers.Integral) or isinstance(horizon, bool) or horizon < 1:
+        raise PanelError(f"horizon={horizon!r} must be at least 1", "use horizon=1 or more.")
     by = list(DYAD)
     year = pl.col("year")
     h = (
@@ -336,23 +388,35 @@ def formation_panel(
     ATOP's end, e.g. :func:`foedus.prospects.forecast.alliance_state`: the pledge-history
     terms, ``at_risk`` and the network terms then follow it through its last year, while
     ``onset`` stays null past 2018 (an assumed alliance state is never an outcome).
+
+    Checked before anything is loaded: ``years`` from :func:`first_panel_year` (the year after
+    the state system's first, as features are lagged) to :func:`foedus.validate.latest_year`;
+    ``pledge`` one of :data:`PLEDGES`; ``horizon`` at least 1 year (:func:`check_horizon`);
+    ``ties`` a frame with integer keys.
     """
     from foedus.measures.network import alliance_ties
     from foedus.panels import add_atop_alliance, dyad_years
     from foedus.panels.base import add_dyad_values, inspect, zero_fill
     from foedus.panels.conflict import mid_dyad_years
 
-    lo, hi = int(years[0]), int(years[1])
-    if lo > hi:
-        raise PanelError(f"years=({lo}, {hi}) is empty", "give (first, last) with first <= last.")
-    if lo < 1817:
-        raise PanelError(
-            f"years start in {lo}: the first lagged year would precede the state system",
-            "start in 1817 or later.",
-        )
+    first = first_panel_year()
+    lo, hi = validate.year_range(
+        years,
+        "years",
+        lo=first,
+        hi=validate.latest_year(),
+        lo_reason=f"every feature is the value of the year before, and {validate.first_reason()}",
+        hi_reason=validate.future_reason(),
+    )
+    pledge = check_pledge(pledge)
+    horizon = check_horizon(horizon)
+    if ties is not None:
+        ties = check_ties(ties)
     pledge_col = _pledge_expr(pledge)
-    # the whole pledge history of every dyad, from 1816 to the end of the outcome window
-    hist = dyad_years(directed=False, years=(1816, max(hi, hi + horizon - 1)))
+    # the whole pledge history of every dyad, from the state system's first year to the end of
+    # the outcome window (outcomes past the last year a panel may reach are unknown anyway)
+    hist_last = min(hi + horizon - 1, validate.latest_year())
+    hist = dyad_years(directed=False, years=(validate.first_year(), hist_last))
     hist = add_atop_alliance(hist, ndir=True).select(*KEYS, pledge_col)
     if ties is None:
         ties = alliance_ties("atop", pledge)

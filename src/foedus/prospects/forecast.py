@@ -48,16 +48,63 @@ has an interval from coefficient draws or the bootstrap refits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from foedus.errors import FoedusError
-from foedus.prospects.data import ATOP_LAST, CONTIGUITY_LAST, DYAD, FEATURES, KEYS
-from foedus.prospects.models import DEFAULT_KIND, LOGITS, FormationModel, _raw, training_rows
+from foedus import validate
+from foedus.errors import FoedusError, InvalidArgumentError
+from foedus.panels.base import ASSUMED_THROUGH
+from foedus.prospects.data import (
+    ATOP_LAST,
+    CONTIGUITY_LAST,
+    DYAD,
+    FEATURES,
+    KEYS,
+    OUTCOME_DATASET,
+    check_pledge,
+)
+from foedus.prospects.models import (
+    DEFAULT_KIND,
+    KINDS,
+    LOGITS,
+    MAX_BOOTSTRAP,
+    FormationModel,
+    _raw,
+    training_rows,
+)
+
+#: The first year of the models' training rows (the post-1945 system).
+FIRST_TRAINING_YEAR = 1946
+#: The columns of a treaty frame (:func:`foedus.prospects.treaties.read_treaties`) a forecast
+#: uses.
+TREATY_COLUMNS = ("treaty", "ccode1", "ccode2", "pledge", "signed", "ended")
+
+
+def forecast_years(years: object, name: str = "years") -> tuple[int, int]:
+    """``years`` of a forecast, ``(first, last)`` or one year: from the year after
+    :data:`FIRST_TRAINING_YEAR` (a forecast needs a training year before it) to the year
+    after :data:`~foedus.panels.base.ASSUMED_THROUGH` (the last year the state system is
+    assumed to continue into, whose members are the next year's dyads at risk)."""
+    return validate.year_range(
+        years,
+        name,
+        lo=FIRST_TRAINING_YEAR + 1,
+        hi=min(ASSUMED_THROUGH + 1, validate.latest_year()),
+        lo_reason=f"the models are fitted from {FIRST_TRAINING_YEAR}, and a forecast needs a "
+        "training year before it",
+        hi_reason=f"the state system is assumed to continue only through {ASSUMED_THROUGH}",
+    )
+
+
+def _treaties(treaties: object) -> pl.DataFrame | None:
+    if treaties is None:
+        return None
+    return validate.frame(treaties, "treaties", columns=TREATY_COLUMNS)
+
 
 #: Sources of the features: label, catalog data sets, and the features they feed.
 SOURCES: dict[str, dict[str, Any]] = {
@@ -128,11 +175,22 @@ def alliance_state(
 ) -> pl.DataFrame:
     """Undirected ties ``ccode1, ccode2, year`` with the pledge for ``years`` after 2018: the
     ATOP ties of 2018 carried forward plus the treaty file's ties in force (see the module
-    docstring). Years up to 2018 are ATOP's own."""
+    docstring). Years up to 2018 are ATOP's own. ``years`` run from ATOP's first year (the
+    catalog's coverage) to :func:`foedus.validate.latest_year`."""
     from foedus.measures.network import alliance_ties
     from foedus.prospects.treaties import treaty_ties
 
-    lo, hi = years
+    atop_first = validate.coverage(OUTCOME_DATASET)[0]
+    lo, hi = validate.year_range(
+        years,
+        "years",
+        lo=atop_first,
+        hi=validate.latest_year(),
+        lo_reason=f"ATOP's pledges start in {atop_first}",
+        hi_reason=validate.future_reason(),
+    )
+    pledge = check_pledge(pledge)
+    treaties = _treaties(treaties)
     ties = alliance_ties("atop", pledge)
     known = ties.filter(pl.col("year").is_between(lo, min(hi, ATOP_LAST)))
     if hi <= ATOP_LAST:
@@ -216,26 +274,16 @@ def forecast_panel(
     """The formation panel from 1946 through ``years[1]`` with the years past the data's end
     filled as the module docstring says, and each source's last data year. Rows of years
     <= 2019 are :func:`foedus.prospects.data.formation_panel`'s, except that features past
-    their source's end are carried forward there too (the MID features from 2016 on)."""
-    from foedus.panels.base import ASSUMED_THROUGH
+    their source's end are carried forward there too (the MID features from 2016 on).
+    ``years`` as :func:`forecast_years` allows; checked before anything is loaded."""
     from foedus.prospects.data import formation_panel
 
-    lo, hi = int(years[0]), int(years[1])
-    if lo > hi:
-        raise FoedusError(f"empty year range {lo}-{hi}", "give first <= last, e.g. 2015-2026.")
-    if lo < 1947:
-        raise FoedusError(
-            f"forecasts start in 1947 (asked {lo})",
-            "the models are fitted from 1946, and a forecast needs a training year before it.",
-        )
-    limit = ASSUMED_THROUGH + 1
-    if hi > limit:
-        raise FoedusError(
-            f"forecasts reach {limit} at most (asked {hi})",
-            f"the state system is assumed to continue only through {ASSUMED_THROUGH}.",
-        )
-    state = alliance_state((1815, hi - 1), pledge, treaties) if hi - 1 > ATOP_LAST else None
-    panel = formation_panel(years=(1946, hi), pledge=pledge, ties=state)
+    _, hi = forecast_years(years)
+    pledge = check_pledge(pledge)
+    treaties = _treaties(treaties)
+    atop_first = validate.coverage(OUTCOME_DATASET)[0]
+    state = alliance_state((atop_first, hi - 1), pledge, treaties) if hi - 1 > ATOP_LAST else None
+    panel = formation_panel(years=(FIRST_TRAINING_YEAR, hi), pledge=pledge, ties=state)
     last = _last_years(panel)
     return _carry_forward(panel, last), last
 
@@ -349,9 +397,31 @@ def forecast(
     them, for every dyad at risk. ``top`` keeps the ``top`` most likely dyads of each year.
     ``model`` (e.g. loaded with :func:`foedus.prospects.persist.load_model`) replaces the fit
     at the data's end; years inside the data are still fitted as of their time. ``panel``
-    (:func:`forecast_panel`'s result, covering ``years``) skips rebuilding it."""
+    (:func:`forecast_panel`'s result, covering ``years``) skips rebuilding it.
+
+    Every argument is checked before anything is loaded: ``years`` as :func:`forecast_years`
+    allows, ``pairs`` two different COW codes each, ``level`` in (0, 1), ``n_bootstrap`` from 0
+    to :data:`~foedus.prospects.models.MAX_BOOTSTRAP`, ``top`` at least 1, ``model`` a fitted
+    :class:`~foedus.prospects.models.FormationModel`."""
+    lo, hi = forecast_years(years)
+    pairs = _pairs(pairs)
+    kind = validate.choice(kind, "kind", KINDS)
+    pledge = check_pledge(pledge)
+    treaties = _treaties(treaties)
+    level = validate.number(
+        level, "level", lo=0.0, hi=1.0, open_lo=True, open_hi=True, hint="e.g. level=0.9."
+    )
+    n_bootstrap = validate.integer(
+        n_bootstrap, "n_bootstrap", lo=0, hi=MAX_BOOTSTRAP, hint="e.g. n_bootstrap=20."
+    )
+    if top is not None:
+        top = validate.integer(top, "top", lo=1, hint="list at least one dyad, e.g. top=20.")
+    if model is not None:
+        _fitted_model(model)
+    progress = validate.callback(progress, "progress")
+    if panel is not None:
+        panel = _given_panel(panel, lo, hi)
     say = progress or (lambda _msg: None)
-    lo, hi = int(years[0]), int(years[1])
     if panel is None:
         say("building the formation panel")
         panel = forecast_panel((lo, hi), pledge, treaties)
@@ -457,6 +527,68 @@ def forecast(
         final_model=final,
         last_years=last,
     )
+
+
+def _pairs(pairs: object) -> list[tuple[int, int]] | None:
+    """None, or a non-empty list of pairs of two different COW codes."""
+    if pairs is None:
+        return None
+    hint = "pass pairs of COW codes, e.g. pairs=[(365, 710)], or None to rank every dyad."
+    if isinstance(pairs, str | bytes | dict) or not isinstance(pairs, Iterable):
+        raise InvalidArgumentError(
+            "pairs", f"pairs must be a list of pairs, not {type(pairs).__name__}", hint
+        )
+    items = list(pairs)
+    if not items:
+        raise InvalidArgumentError("pairs", "pairs is empty", hint)
+    out = []
+    for pair in items:
+        both = (
+            tuple(pair) if isinstance(pair, Iterable) and not isinstance(pair, str | bytes) else ()
+        )
+        if len(both) != 2:
+            raise InvalidArgumentError(
+                "pairs", f"pairs holds {pair!r:.40}, which is not a pair of COW codes", hint
+            )
+        a, b = (validate.integer(c, "pairs", lo=0, hi=999, hint=hint) for c in both)
+        if a == b:
+            raise InvalidArgumentError(
+                "pairs", f"the pair ({a}, {b}) names one state twice", "name two different states."
+            )
+        out.append((a, b))
+    return out
+
+
+def _fitted_model(model: object) -> FormationModel:
+    if not isinstance(model, FormationModel):
+        raise InvalidArgumentError(
+            "model",
+            f"model must be a FormationModel, not {type(model).__name__}",
+            "load one with foedus.prospects.persist.load_model(path), or leave it out.",
+        )
+    if not hasattr(model, "n_train_"):
+        raise InvalidArgumentError(
+            "model", "the model is not fitted", "fit it (or load a saved one) first."
+        )
+    return model
+
+
+def _given_panel(panel: object, lo: int, hi: int) -> tuple[pl.DataFrame, dict[str, int]]:
+    """:func:`forecast_panel`'s result, with rows for ``lo`` and ``hi``."""
+    hint = f"pass forecast_panel(({lo}, {hi})), or leave panel out to build it."
+    if not (isinstance(panel, tuple) and len(panel) == 2 and isinstance(panel[1], dict)):
+        raise InvalidArgumentError(
+            "panel", "panel must be forecast_panel's (frame, last years) pair", hint
+        )
+    frame = validate.frame(panel[0], "panel", columns=(*KEYS, "at_risk", "onset", "carried"))
+    years = frame["year"]
+    if frame.height == 0 or years.min() > lo or years.max() < hi:  # type: ignore[operator]
+        raise InvalidArgumentError(
+            "panel",
+            f"the panel covers {years.min()}-{years.max()}, not the years asked ({lo}-{hi})",
+            hint,
+        )
+    return frame, panel[1]
 
 
 def _cumulative(

@@ -62,11 +62,16 @@ from statistics import NormalDist
 import numpy as np
 import polars as pl
 
-from foedus.errors import FoedusError
+from foedus import validate
+from foedus.errors import FoedusError, InvalidArgumentError
 
 KINDS = ("relogit", "logit", "firth", "gbm")
 LOGITS = ("relogit", "logit", "firth")
 DEFAULT_KIND = "relogit"
+#: Bounds of the hyper-parameters (checked in ``fit``): Newton steps of a logit, bootstrap
+#: refits of the boosted model.
+MAX_ITER = 10_000
+MAX_BOOTSTRAP = 1_000
 _RIDGE = 1e-9  # keeps X'WX invertible when a column is constant in a training window
 
 
@@ -301,6 +306,67 @@ def _case_control(
     return idx, np.where(pos[idx], 1.0, 1.0 / rate), rate
 
 
+def _check_gbm_params(params: dict) -> None:
+    """Names (and, where scikit-learn can say so without data, values) of
+    ``HistGradientBoostingClassifier`` parameters."""
+    import difflib
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    known = sorted(HistGradientBoostingClassifier().get_params())
+    unknown = [k for k in params if k not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        raise InvalidArgumentError(
+            "gbm_params",
+            f"gbm_params: unknown parameter(s) {unknown} of HistGradientBoostingClassifier",
+            (f"did you mean {close[0]!r}? " if close else "") + "choose from " + ", ".join(known),
+        )
+    try:
+        HistGradientBoostingClassifier(**params)._validate_params()
+    except InvalidParameterError as e:
+        raise InvalidArgumentError(
+            "gbm_params", f"gbm_params: {e}", "see HistGradientBoostingClassifier."
+        ) from None
+
+
+def _pair(value: object, name: str) -> tuple[object, object]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+        raise InvalidArgumentError(
+            name,
+            f"{name} must be (first, last), not {value!r:.60}",
+            f"pass e.g. {name}=(1946, 2018).",
+        )
+    return value[0], value[1]
+
+
+def _arrays(raw: object, y: object, dyads: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw features (rows x features, floats), outcomes and dyad ids of the same length."""
+    try:
+        r = np.asarray(raw, dtype=np.float64)
+        yy = np.asarray(y, dtype=np.float64)
+        d = np.asarray(dyads)
+    except (TypeError, ValueError) as e:
+        raise InvalidArgumentError(
+            "raw", f"fit_arrays needs numeric arrays: {e}", "pass NumPy arrays."
+        ) from None
+    if r.ndim != 2 or yy.ndim != 1 or d.ndim != 1 or not r.shape[0] == yy.size == d.size:
+        raise InvalidArgumentError(
+            "raw",
+            f"raw must be rows x features and y, dyads one value per row; got shapes "
+            f"{r.shape}, {yy.shape}, {d.shape}",
+            "pass arrays with the same number of rows.",
+        )
+    if not np.isin(yy, (0.0, 1.0)).all():
+        raise InvalidArgumentError("y", "y must hold 0/1 outcomes", "code onsets 1, others 0.")
+    if not np.issubdtype(d.dtype, np.integer):
+        raise InvalidArgumentError(
+            "dyads", "dyads must be integer ids", "use ccode1 * 1000 + ccode2."
+        )
+    return r, yy, d
+
+
 @dataclass
 class FormationModel:
     """Onset of an alliance pledge in an undirected dyad-year (see the module docstring).
@@ -310,6 +376,13 @@ class FormationModel:
     the King-Zeng correction), ``x_mean_``, ``missing_groups_``, ``keep_``, ``iterations_``,
     ``n_clusters_``; boosted: ``trees_`` (:class:`foedus.prospects.trees.TreeEnsemble`),
     ``bootstrap_`` (refits for intervals), ``negative_rate_``.
+
+    The hyper-parameters are checked when the model is fitted (scikit-learn's convention),
+    before any work: ``kind`` one of :data:`KINDS`; ``features`` None or names; ``max_iter``
+    1 to :data:`MAX_ITER`; ``gbm_params`` a dict of ``HistGradientBoostingClassifier``
+    parameters; ``negative_rate`` None or in (0, 1]; ``n_bootstrap`` 0 to
+    :data:`MAX_BOOTSTRAP`; ``random_state`` 0 to 2**32 - 1. A bad one raises
+    :class:`~foedus.errors.InvalidArgumentError`.
     """
 
     kind: str = DEFAULT_KIND
@@ -321,8 +394,9 @@ class FormationModel:
     random_state: int = 0
 
     def _check(self, panel: pl.DataFrame) -> pl.DataFrame:
-        self._check_kind()
+        self._check_params()
         need = {"ccode1", "ccode2", "year", "onset", "at_risk"}
+        validate.frame(panel, "panel")
         if not need <= set(panel.columns):
             raise FoedusError(
                 f"the panel lacks {sorted(need - set(panel.columns))}",
@@ -331,8 +405,47 @@ class FormationModel:
         return panel
 
     def _check_kind(self) -> None:
-        if self.kind not in KINDS:
-            raise FoedusError(f"unknown model kind {self.kind!r}", f"use one of {KINDS}.")
+        validate.choice(self.kind, "kind", KINDS)
+
+    def _check_params(self) -> None:
+        """The hyper-parameters (see the class docstring)."""
+        self._check_kind()
+        if isinstance(self.features, str):  # list() would split it into letters
+            raise InvalidArgumentError(
+                "features",
+                f"features must be a list of column names, not the text {self.features!r:.40}",
+                f"pass features=[{self.features!r:.40}].",
+            )
+        if self.features is not None:
+            validate.names(self.features, "features")
+        validate.integer(
+            self.max_iter, "max_iter", lo=1, hi=MAX_ITER, hint="the default, 200, converges."
+        )
+        if self.negative_rate is not None:
+            validate.number(
+                self.negative_rate,
+                "negative_rate",
+                lo=0.0,
+                hi=1.0,
+                open_lo=True,
+                hint="the share of non-onsets sampled, e.g. 0.1; None: 50 per onset.",
+            )
+        validate.integer(
+            self.n_bootstrap, "n_bootstrap", lo=0, hi=MAX_BOOTSTRAP, hint="e.g. n_bootstrap=20."
+        )
+        validate.integer(
+            self.random_state, "random_state", lo=0, hi=2**32 - 1, hint="e.g. random_state=0."
+        )
+        if not isinstance(self.gbm_params, dict) or not all(
+            isinstance(k, str) for k in self.gbm_params
+        ):
+            raise InvalidArgumentError(
+                "gbm_params",
+                f"gbm_params must be a dict of parameter names, not {self.gbm_params!r:.60}",
+                "pass e.g. gbm_params={'max_iter': 300}.",
+            )
+        if self.gbm_params:
+            _check_gbm_params(self.gbm_params)
 
     def fit(
         self,
@@ -378,7 +491,16 @@ class FormationModel:
         by term name, or an array of the right length) warm-starts a logit;
         ``codes`` (:func:`cluster_codes` of the dyads, possibly of a longer array) saves
         recomputing the cluster numbers."""
-        self._check_kind()
+        self._check_params()
+        raw, y, dyads = _arrays(raw, y, dyads)
+        if codes is not None and np.shape(codes) != y.shape:
+            raise InvalidArgumentError(
+                "codes",
+                f"codes must have one entry per row ({y.size})",
+                "pass cluster_codes(dyads).",
+            )
+        first, last = _pair(years, "years")
+        years = (validate.integer(first, "years"), validate.integer(last, "years"))
         if not hasattr(self, "features_"):
             self.features_ = (
                 list(self.features)
@@ -440,6 +562,7 @@ class FormationModel:
 
     def _fit_gbm(self, raw: np.ndarray, y: np.ndarray, dyads: np.ndarray) -> None:
         from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.utils._param_validation import InvalidParameterError
 
         from foedus.prospects.trees import TreeEnsemble
 
@@ -459,9 +582,14 @@ class FormationModel:
             rows = np.flatnonzero(weights > 0)
             idx, w, rate = _case_control(y[rows], self.negative_rate, rng)
             self.negative_rate_ = rate
-            est = HistGradientBoostingClassifier(**params).fit(
-                raw[rows[idx]], y[rows[idx]], sample_weight=w * weights[rows[idx]]
-            )
+            try:
+                est = HistGradientBoostingClassifier(**params).fit(
+                    raw[rows[idx]], y[rows[idx]], sample_weight=w * weights[rows[idx]]
+                )
+            except InvalidParameterError as e:  # a value of gbm_params scikit-learn refuses
+                raise InvalidArgumentError(
+                    "gbm_params", f"gbm_params: {e}", "see HistGradientBoostingClassifier."
+                ) from None
             return TreeEnsemble.from_sklearn(est)
 
         self.gbm_params_ = params
@@ -499,7 +627,7 @@ class FormationModel:
     def predict_proba(self, panel: pl.DataFrame) -> np.ndarray:
         """Probability of onset for every row of ``panel`` (rows not at risk included)."""
         self._fitted()
-        return self.predict_proba_arrays(_raw(panel, self.features_))
+        return self.predict_proba_arrays(_raw(validate.frame(panel, "panel"), self.features_))
 
     def predict_interval_arrays(
         self, raw: np.ndarray, *, level: float = 0.9
@@ -509,8 +637,9 @@ class FormationModel:
         ``N(coef_, cov_)``, computed exactly (``logistic(x'b +- z sqrt(x' cov_ x))``); for the
         boosted model, quantiles over its bootstrap refits (fit with ``n_bootstrap`` > 0)."""
         self._fitted()
-        if not 0 < level < 1:
-            raise FoedusError(f"level={level} must be between 0 and 1", "use e.g. 0.9.")
+        level = validate.number(
+            level, "level", lo=0.0, hi=1.0, open_lo=True, open_hi=True, hint="use e.g. 0.9."
+        )
         q = [(1 - level) / 2, (1 + level) / 2]
         if self.kind not in LOGITS:
             if not self.bootstrap_:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
 
+from foedus import files
+from foedus.jsonout import strict_json
 from foedus.prospects.backtest import BacktestResult
 
 LABELS = {
@@ -107,7 +108,7 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
 
     from foedus.prospects.metrics import calibration_table
 
-    out.mkdir(parents=True, exist_ok=True)
+    files.check_output_dir(out)
     pooled = res.pooled.with_columns(pl.col("model").replace(LABELS))
     y = res.predictions["onset"].to_numpy().astype(int)
     calib = calibration_table(y, res.predictions["p_model"].to_numpy(), bins=10)
@@ -120,6 +121,16 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
             n=res.predictions.height, s=res.seconds, m=res.model_seconds
         ),
         "",
+        *(
+            [
+                "Years in the range with no scorable at-risk dyad-year, not scored: "
+                + ", ".join(map(str, res.skipped_years))
+                + ".",
+                "",
+            ]
+            if res.skipped_years
+            else []
+        ),
         "## Pooled scores",
         "",
         _md_table(pooled),
@@ -134,7 +145,7 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
         "",
     ]
     paths = [out / "report.md", out / "results.json", out / "predictions.parquet"]
-    paths[0].write_text("\n".join(md))
+    files.write_text(paths[0], "\n".join(md))
     lit = (
         calibration_table(y, res.predictions["p_lit"].to_numpy(), bins=10)
         if "p_lit" in res.predictions.columns
@@ -143,13 +154,15 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
     title = md[0].removeprefix("# ")
     html = _html(title, md[2], pooled, _figures(res, calib, lit))
     paths.append(out / "report.html")
-    paths[-1].write_text(html, encoding="utf-8")
-    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
-    paths[1].write_text(
-        json.dumps(
+    files.write_text(paths[-1], html)
+    files.write_text(out / "plotly.min.js", get_plotlyjs())
+    files.write_text(
+        paths[1],
+        strict_json(
             {
                 "kind": res.kind,
                 "years": list(res.years),
+                "skipped_years": list(res.skipped_years),
                 "horizon": res.horizon,
                 "seconds": res.seconds,
                 "model_seconds": res.model_seconds,
@@ -158,8 +171,7 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
                 "calibration": calib.to_dicts(),
             },
             indent=1,
-            default=float,
-        )
+        ),
     )
-    res.predictions.write_parquet(paths[2])
+    files.write_with(paths[2], res.predictions.write_parquet)
     return paths

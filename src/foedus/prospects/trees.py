@@ -62,6 +62,7 @@ with an explanation rather than producing wrong predictions.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,7 +70,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from foedus.errors import FoedusError
+from foedus.errors import FoedusError, ModelFileError
 
 FORMAT = "foedus.trees/1"
 
@@ -456,30 +457,45 @@ class TreeEnsemble:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> TreeEnsemble:
         """Read the output of :meth:`to_dict` (e.g. after a JSON round trip), validating it.
-        Raises :class:`~foedus.errors.FoedusError` on malformed input."""
+        Raises :class:`~foedus.errors.ModelFileError` (a :class:`~foedus.errors.FoedusError`
+        and a :class:`ValueError`) on malformed input, whatever it holds: wrong types, numbers
+        out of range, or a structure :class:`TreeEnsemble` refuses."""
+        try:
+            with np.errstate(all="ignore"):  # e.g. huge counts: refused, without warnings
+                return cls._from_dict(d)
+        except ModelFileError:
+            raise
+        except FoedusError as e:  # the structural checks of the constructor
+            raise ModelFileError(e.message, e.hint) from None
+
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> TreeEnsemble:
         if not isinstance(d, Mapping):
-            raise _bad(f"expected a dictionary, got {type(d).__name__}")
+            raise _bad_input(f"expected a dictionary, got {type(d).__name__}")
         tag = d.get("format")
-        if tag != FORMAT:
-            raise _bad(
+        if not isinstance(tag, str) or tag != FORMAT:
+            raise _bad_input(
                 f"unknown format tag {tag!r}; expected {FORMAT!r}",
                 "this is not a foedus tree ensemble, or it was written by a newer foedus; "
                 "re-export the model with TreeEnsemble.from_sklearn(model).to_dict().",
             )
         missing = [k for k in ("n_features", "baseline", "roots", "nodes") if k not in d]
         if missing:
-            raise _bad(f"missing keys {missing}")
+            raise _bad_input(f"missing keys {missing}")
         nodes = d["nodes"]
         if not isinstance(nodes, Mapping):
-            raise _bad("'nodes' must be a dictionary of node columns")
+            raise _bad_input("'nodes' must be a dictionary of node columns")
         missing = [k for k in _NODE_FIELDS if k not in nodes]
         if missing:
-            raise _bad(f"'nodes' lacks the columns {missing}")
+            raise _bad_input(f"'nodes' lacks the columns {missing}")
         names = d.get("feature_names")
         if names is not None and (
             not isinstance(names, Sequence) or isinstance(names, str | bytes)
         ):
-            raise _bad("'feature_names' must be null or a list of strings")
+            raise _bad_input("'feature_names' must be null or a list of strings")
+        n_features = _integer(d["n_features"], "n_features")
+        if n_features > _INT32_MAX:
+            raise _bad_input(f"'n_features' is out of range: {n_features}")
         return cls(
             baseline=_number(d["baseline"], "baseline"),
             feature=_column(nodes["feature"], "feature", int),
@@ -491,47 +507,66 @@ class TreeEnsemble:
             value=_column(nodes["value"], "value", float),
             count=_column(nodes["count"], "count", float),
             roots=_column(d["roots"], "roots", int),
-            n_features=_integer(d["n_features"], "n_features"),
+            n_features=n_features,
             feature_names=None if names is None else tuple(names),
         )
 
 
+def _bad_input(message: str, hint: str = _LOAD_HINT) -> ModelFileError:
+    return ModelFileError(message, hint)
+
+
+_INT32_MAX = 2**31 - 1
 _INFINITIES = {"inf": np.inf, "-inf": -np.inf}
+
+
+def _show(v: Any) -> str:
+    """A short description of a value from a file (huge integers and long lists abridged)."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 64:
+        return f"an integer of about {int(v.bit_length() * 0.30103) + 1} digits"
+    text = reprlib.repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _integer(v: Any, name: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
-        raise _bad(f"{name!r} must be an integer, got {v!r}")
+        raise _bad_input(f"{name!r} must be an integer, got {_show(v)}")
     return v
 
 
 def _number(v: Any, name: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
-        raise _bad(f"{name!r} must be a number, got {v!r}")
-    return float(v)
+        raise _bad_input(f"{name!r} must be a number, got {_show(v)}")
+    try:
+        return float(v)
+    except OverflowError:  # an int beyond float64's range
+        raise _bad_input(f"{name!r} is out of range: {_show(v)}") from None
 
 
 def _column(values: Any, name: str, kind: type) -> np.ndarray:
     """A list from a serialised ensemble as an array, checking each element's type (so that
     e.g. 1.5 is not silently truncated to a node index of 1)."""
     if not isinstance(values, Sequence) or isinstance(values, str | bytes):
-        raise _bad(f"{name!r} must be a list")
+        raise _bad_input(f"{name!r} must be a list")
     if kind is bool:
         if not all(isinstance(v, bool) for v in values):
-            raise _bad(f"{name!r} must hold only true/false")
+            raise _bad_input(f"{name!r} must hold only true/false")
         return np.array(values, dtype=bool)
     if kind is int:
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            raise _bad(f"{name!r} must hold only integers")
-        if values and (min(values) < np.iinfo(np.int32).min or max(values) > 2**31 - 1):
-            raise _bad(f"{name!r} holds integers out of range")
+            raise _bad_input(f"{name!r} must hold only integers")
+        if values and (min(values) < np.iinfo(np.int32).min or max(values) > _INT32_MAX):
+            raise _bad_input(f"{name!r} holds integers out of range")
         return np.array(values, dtype=np.int64)
     out = np.empty(len(values), dtype=np.float64)
     for i, v in enumerate(values):
         if isinstance(v, str) and v in _INFINITIES:
             out[i] = _INFINITIES[v]
         elif isinstance(v, int | float) and not isinstance(v, bool):
-            out[i] = v
+            try:
+                out[i] = v
+            except OverflowError:  # an int beyond float64's range
+                raise _bad_input(f"{name!r} holds a number out of range at position {i}") from None
         else:
-            raise _bad(f"{name!r} must hold only numbers, got {v!r} at position {i}")
+            raise _bad_input(f"{name!r} must hold only numbers, got {_show(v)} at position {i}")
     return out

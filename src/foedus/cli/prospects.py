@@ -1,0 +1,287 @@
+"""``foedus backtest`` and ``foedus forecast``: the prospects of alliance formation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from foedus import countries, files
+from foedus.cli import console
+from foedus.cli.app import app
+from foedus.cli.console import err, line, wide
+from foedus.errors import FoedusError
+from foedus.jsonout import strict_json
+
+
+@app.command("backtest")
+def backtest_cmd(
+    from_: Annotated[int, typer.Option("--from", help="First forecast year.")] = 1960,
+    to: Annotated[int, typer.Option("--to", help="Last forecast year.")] = 2018,
+    model: Annotated[str, typer.Option(help="relogit, logit, firth or gbm.")] = "relogit",
+    pledge: Annotated[str, typer.Option(help="ATOP pledge whose onset is forecast.")] = "defense",
+    horizon: Annotated[int, typer.Option(help="Onset within this many years.")] = 1,
+    out: Annotated[str, typer.Option(help="Directory for report.md and results.json.")] = (
+        "backtest"
+    ),
+) -> None:
+    """Rolling-origin backtest of alliance-onset forecasts, scored against baselines."""
+    from foedus.prospects.backtest import backtest, check_years
+    from foedus.prospects.data import formation_panel
+    from foedus.prospects.forecast import FIRST_TRAINING_YEAR
+    from foedus.prospects.report import write_report
+
+    from_, to = check_years(from_, to, horizon, names=("--from", "--to"))  # scorable years only
+    if from_ <= FIRST_TRAINING_YEAR:  # the command's panel starts with the post-war years
+        raise FoedusError(
+            f"--from {from_} is before {FIRST_TRAINING_YEAR + 1}: foedus backtest fits its models "
+            f"on the formation panel from {FIRST_TRAINING_YEAR}, so the first year it can score "
+            f"is {FIRST_TRAINING_YEAR + 1}",
+            f"give --from {FIRST_TRAINING_YEAR + 1} or later, e.g. --from 1960; earlier years "
+            "can be backtested in Python on a panel of your own (docs/prospects.md).",
+        )
+    out_dir = files.check_output_dir(out)  # before minutes of computing, not after
+    with err.status("building the formation panel..."):
+        panel = formation_panel(years=(FIRST_TRAINING_YEAR, to), pledge=pledge, horizon=horizon)
+    with Progress(
+        TextColumn("backtest {task.fields[year]}", style="bold", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} years"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("bt", total=to - from_ + 1, year="")
+        res = backtest(
+            panel,
+            from_,
+            to,
+            kind=model,
+            horizon=horizon,
+            progress=lambda y: progress.update(task, advance=1, year=y),
+        )
+    paths = write_report(res, out_dir, pledge=pledge)
+    t = Table(
+        title=f"{model} backtest {from_}-{to}, onset of {pledge} pledges "
+        f"(within {horizon} year{'s' if horizon > 1 else ''}); {res.seconds:.1f} s "
+        f"(the model's fits and forecasts {res.model_seconds:.1f} s)"
+    )
+    cols = ("model", "n", "brier", "brier_skill", "log_loss", "roc_auc", "pr_auc")
+    for col in (*cols, "top-20 precision", "top-20 recall"):
+        t.add_column(col, justify="right" if col != "model" else "left")
+    for r in res.pooled.iter_rows(named=True):
+        t.add_row(
+            r["model"],
+            f"{r['n']:,}",
+            f"{r['brier']:.5f}",
+            f"{r['brier_skill']:.3f}",
+            f"{r['log_loss']:.4f}",
+            f"{r['roc_auc']:.3f}",
+            f"{r['pr_auc']:.3f}",
+            f"{r['precision_at_k']:.3f}",
+            f"{r['recall_at_k']:.3f}",
+        )
+    wide(130).print(t)
+    if res.skipped_years:
+        err.print(
+            line(
+                ("note: ", "bold yellow"),
+                "no scorable dyad-years in "
+                + ", ".join(map(str, res.skipped_years))
+                + "; those years are not in the scores",
+            )
+        )
+    console.out.print("wrote " + ", ".join(str(p) for p in paths), soft_wrap=True)
+
+
+def _year_range(text: str) -> tuple[int, int]:
+    parts = text.replace("..", "-").split("-")
+    try:
+        if len(parts) == 1:
+            return int(parts[0]), int(parts[0])
+        if len(parts) == 2:
+            return int(parts[0]), int(parts[1])
+    except ValueError:
+        pass
+    raise FoedusError(f"cannot read years {text!r}", "write a year or a range, e.g. 2015-2026.")
+
+
+@app.command("forecast")
+def forecast_cmd(
+    states: Annotated[
+        list[str] | None,
+        typer.Argument(help="Two states for one dyad's path; none to rank every dyad at risk."),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="One forecast year.")] = None,
+    years: Annotated[str | None, typer.Option(help="A range of years, e.g. 2015-2026.")] = None,
+    top: Annotated[int, typer.Option(help="Without states: the N most likely dyads.")] = 20,
+    model: Annotated[str, typer.Option(help="relogit, logit, firth or gbm.")] = "relogit",
+    pledge: Annotated[str, typer.Option(help="ATOP pledge whose onset is forecast.")] = "defense",
+    treaties: Annotated[
+        str | None, typer.Option(help="CSV of treaties signed after 2018 (docs/treaties.md).")
+    ] = None,
+    level: Annotated[float, typer.Option(help="Coverage of the intervals.")] = 0.9,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap refits for gbm intervals.")] = 20,
+    model_file: Annotated[
+        str | None, typer.Option(help="Use this saved model (JSON) at the data's end.")
+    ] = None,
+    save_model: Annotated[
+        str | None, typer.Option(help="Save the model fitted at the data's end (JSON).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Forecasts of alliance-pledge onset, with intervals, explanations and data vintages."""
+    from foedus.prospects.forecast import forecast, forecast_years
+    from foedus.prospects.persist import check_spec, load_model, vintage_changes
+    from foedus.prospects.persist import save_model as save
+
+    if (year is None) == (years is None):
+        raise FoedusError("give exactly one of --year and --years", "e.g. --year 2021.")
+    if top < 1:
+        raise FoedusError(f"--top {top}: at least one dyad must be listed", "e.g. --top 20.")
+    lo, hi = (
+        forecast_years(year, "--year")
+        if year is not None
+        else forecast_years(_year_range(years or ""), "--years")
+    )
+    if save_model:  # before minutes of computing, not after
+        files.check_output_file(save_model, what="the model file")
+    pairs = None
+    if states:
+        if len(states) != 2:
+            raise FoedusError(
+                f"{len(states)} states given", "name two states, or none to rank all dyads."
+            )
+        a, b = (countries.ccode(s_, hi) for s_ in states)
+        if a == b:
+            raise FoedusError("the two states are the same", "name two different states.")
+        pairs = [(a, b)]
+    tr = None
+    if treaties:
+        from foedus.prospects.treaties import read_treaties
+
+        tr = read_treaties(treaties)
+    loaded = None
+    if model_file:
+        loaded, meta = load_model(model_file)  # validated completely before any use
+        check_spec(meta, pledge=pledge, horizon=1)
+        model = loaded.kind
+        changed = vintage_changes(meta)
+        if changed:
+            err.print(
+                line(
+                    ("warning: ", "bold yellow"),
+                    f"the model file was fitted on other versions of {', '.join(changed)} than "
+                    "this foedus uses; its forecasts combine those coefficients with today's "
+                    "covariates.",
+                )
+            )
+    with err.status("forecasting...") as status:
+        res = forecast(
+            (lo, hi),
+            pairs,
+            kind=model,
+            pledge=pledge,
+            treaties=tr,
+            level=level,
+            n_bootstrap=bootstrap,
+            top=None if pairs else top,
+            model=loaded,
+            progress=lambda msg: status.update(msg + "..."),
+        )
+    if save_model:
+        from foedus.prospects.data import outcome_last_year
+        from foedus.prospects.forecast import vintages
+
+        if res.final_model is None:
+            raise FoedusError(
+                "no model at the data's end was fitted for these years",
+                f"include a year after {outcome_last_year()} to save the final model.",
+            )
+        path = save(
+            res.final_model,
+            save_model,
+            spec={"pledge": pledge, "horizon": 1, "outcome": "onset (ATOP 5.1, ndir)"},
+            vintages=vintages(res.last_years),
+        )
+        err.print(f"saved the model to {path}")
+    if as_json:
+        console.out.print(strict_json(res.to_dict()), soft_wrap=True)
+        return
+    _print_forecast(res, pairs is not None)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.2f}%"
+
+
+def _print_forecast(res, path: bool) -> None:  # res: ForecastResult
+    import polars as pl
+
+    pc = round(100 * res.level)
+    t = Table(
+        title=f"Onset of an ATOP {res.pledge} pledge ({res.kind}; {pc}% intervals)",
+        caption="p: probability of a new pledge in the year given none the year before; "
+        "observed: the outcome where ATOP codes it; carried: sources carried forward.",
+    )
+    cols = ["year", "dyad", "at risk", "p", f"{pc}% interval"]
+    cols += ["by this year", f"{pc}% interval "] if path else []
+    cols += ["observed", "carried forward"]
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for r in res.forecasts.iter_rows(named=True):
+        row = [
+            str(r["year"]),
+            f"{r['abb1']}-{r['abb2']}",
+            "yes" if r["at_risk"] else ("allied" if r["at_risk"] is False else "-"),
+            _pct(r["p"]),
+            "-" if r["p"] is None else f"{_pct(r['p_lo'])} - {_pct(r['p_hi'])}",
+        ]
+        if path:
+            pcum = r.get("p_cum")
+            row += [
+                _pct(pcum),
+                "-" if pcum is None else f"{_pct(r['p_cum_lo'])} - {_pct(r['p_cum_hi'])}",
+            ]
+        row += ["-" if r["onset"] is None else str(r["onset"]), r["carried"] or ""]
+        t.add_row(*row)
+    wide(120).print(t)
+    # explanations of the latest forecast row(s)
+    last = res.forecasts.filter(pl.col("p").is_not_null())
+    if last.height:
+        r = last.sort("year", "p", descending=[True, True]).row(0, named=True)
+        c = res.contributions.filter(
+            (pl.col("ccode1") == r["ccode1"])
+            & (pl.col("ccode2") == r["ccode2"])
+            & (pl.col("year") == r["year"])
+        )
+        base = c.filter(pl.col("term") == "(base)")["value"].sum()
+        parts = c.filter(pl.col("term") != "(base)").sort(pl.col("value").abs(), descending=True)
+        e = Table(
+            title=f"Why: log-odds contributions for {r['abb1']}-{r['abb2']} {r['year']} "
+            f"(base {base:+.2f})"
+        )
+        e.add_column("feature")
+        e.add_column("contribution", justify="right")
+        for term, v in parts.head(8).select("term", "value").iter_rows():
+            e.add_row(term, f"{v:+.3f}")
+        console.out.print(e)
+    for m in res.models:
+        yrs = m["forecast_years"]
+        console.out.print(
+            f"model for {yrs[0]}{'-' + str(yrs[-1]) if len(yrs) > 1 else ''}: {m['kind']} fitted "
+            f"on {m['training_years'][0]}-{m['training_years'][1]} "
+            f"({m['n_train']:,} dyad-years, {m['n_events']:,} onsets)"
+        )
+    console.out.print(
+        "data vintages: "
+        + "; ".join(
+            f"{v['source']} through {v['last_year']}"
+            for v in res.vintages
+            if v["last_year"] is not None
+        )
+    )
+    for n in res.notes:
+        console.out.print(f"note: {n}")

@@ -1,0 +1,78 @@
+"""Checking and cleaning the user cache: derived files against their manifests, and partial
+files left by processes that were killed (``foedus data verify`` and ``foedus data clean``).
+
+Source files are checked by :func:`foedus.catalog.status`; nothing here touches them or the
+read-only mirror.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from foedus import catalog, files, loaders
+from foedus.derived import Entry
+
+
+@dataclass(frozen=True)
+class CacheReport:
+    """What a check of the cache found."""
+
+    frames_dir: Path
+    entries: list[Entry]
+    partials: list[files.Partial]
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(e.state for e in self.entries)
+        return {k: c.get(k, 0) for k in ("verified", "damaged", "stale", "unindexed")}
+
+
+def check_cache(names: Iterable[str] | None = None) -> CacheReport:
+    """Check every parsed frame in the cache (only those of the data sets ``names``, when
+    given) and list the partial files under the cache."""
+    s = catalog.Settings.from_env()
+    entries = loaders.frame_store(s).scan(loaders.frame_is_current)
+    if names is not None:
+        wanted = set(names)
+        entries = [e for e in entries if e.source in wanted]
+    return CacheReport(s.frames_dir, entries, files.find_partials(s.cache_dir))
+
+
+@dataclass(frozen=True)
+class Removal:
+    path: Path
+    why: str
+    size: int
+
+
+@dataclass
+class CleanResult:
+    items: list[Removal] = field(default_factory=list)
+
+    @property
+    def bytes(self) -> int:
+        return sum(i.size for i in self.items)
+
+
+def clean_cache(*, dry_run: bool = False, all_frames: bool = False) -> CleanResult:
+    """Remove stale partial files and damaged, stale or unindexed derived files (with
+    ``all_frames``, every parsed frame); with ``dry_run``, only say what would go."""
+    s = catalog.Settings.from_env()
+    store = loaders.frame_store(s)
+    res = CleanResult()
+    for part in files.find_partials(s.cache_dir):
+        if part.stale:
+            res.items.append(Removal(part.path, f"partial file: {part.reason}", part.size))
+            if not dry_run:
+                part.path.unlink(missing_ok=True)
+    for e in store.scan(loaders.frame_is_current):
+        if e.state == "verified" and not all_frames:
+            continue
+        why = "parsed frame" if e.state == "verified" else f"{e.state}: {e.reason}"
+        size = e.size
+        if not dry_run:
+            size = store.remove(e) or e.size
+        res.items.append(Removal(e.path, why, size))
+    return res
