@@ -163,3 +163,14 @@ def command_lines(draw, only: tuple[str, ...] | None = None) -> list[str]:
     if draw(st.booleans()) and draw(st.integers(0, 9)) == 0:  # now and then, junk
         argv.append(draw(st.sampled_from(["--bogus", "-x", "extra", "--"])))
     return argv
+
+
+def assert_clean_end(argv: list[str], code: int, out: str, err: str) -> None:
+    """What every generated command line must end in: its result, or one message and a
+    non-zero exit code; never a traceback or an internal error (exit 70)."""
+    assert "Traceback" not in out + err, argv
+    assert code in (0, 1, 2), (argv, code, err)
+    if "error:" in err:
+        assert code != 0, (argv, err)
+    if code == 2:
+        assert "error:" in err, (argv, err)

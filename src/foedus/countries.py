@@ -47,14 +47,7 @@ def _year(year: object, name: str = "year") -> int | None:
     :func:`foedus.validate.latest_year`."""
     if year is None:
         return None
-    return validate.year(
-        year,
-        name,
-        lo=validate.first_year(),
-        hi=validate.latest_year(),
-        lo_reason=validate.first_reason(),
-        hi_reason=validate.future_reason(),
-    )
+    return validate.system_year(year, name)
 
 
 def _query(query: object) -> int | str:

@@ -76,14 +76,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
     from foedus.panels import add_atop_alliance, add_capital_distance, add_contiguity
 
     a, b = validate.state(a, "a"), validate.state(b, "b")
-    year = validate.year(
-        year,
-        "year",
-        lo=validate.first_year(),
-        hi=validate.latest_year(),
-        lo_reason=validate.first_reason(),
-        hi_reason=validate.future_reason(),
-    )
+    year = validate.system_year(year, "year")
     ra, rb = countries.resolve(a, year), countries.resolve(b, year)
     ca, cb = ra.ccode, rb.ccode
     if ca == cb:

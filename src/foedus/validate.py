@@ -298,6 +298,38 @@ def first_reason(system: str = "cow") -> str:
     return f"the {label} state system starts in {first_year(system)}"
 
 
+def system_year(value: Any, name: str = "year", system: str = "cow") -> int:
+    """A year a state system can have: from its first year (:func:`first_year`) to
+    :func:`latest_year`, with the reasons in the message."""
+    return year(
+        value,
+        name,
+        lo=first_year(system),
+        hi=latest_year(),
+        lo_reason=first_reason(system),
+        hi_reason=future_reason(),
+    )
+
+
+def system_years(
+    value: Any,
+    name: str = "years",
+    system: str = "cow",
+    *,
+    default: tuple[int, int] | None = None,
+) -> tuple[int, int]:
+    """A ``(first, last)`` range (or one year) within :func:`system_year`'s bounds."""
+    return year_range(
+        value,
+        name,
+        lo=first_year(system),
+        hi=latest_year(),
+        default=default,
+        lo_reason=first_reason(system),
+        hi_reason=future_reason(),
+    )
+
+
 def system(value: Any, name: str = "system") -> str:
     """``"cow"`` or ``"gw"``: the state system of a panel."""
     return choice(value, name, tuple(STATE_LISTS))

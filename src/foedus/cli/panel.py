@@ -78,15 +78,9 @@ def panel(
         )
     system = validate.choice(system, "--system", ("cow", "gw"))
     steps = parse_spec(add)  # every enricher and option checked before anything is built
-    bounds = {
-        "lo": validate.first_year(system),
-        "hi": validate.latest_year(),
-        "lo_reason": validate.first_reason(system),
-        "hi_reason": validate.future_reason(),
-    }
     years = (
-        validate.year(from_, "--from", **bounds),
-        validate.year(to if to is not None else panels.ASSUMED_THROUGH, "--to", **bounds),
+        validate.system_year(from_, "--from", system),
+        validate.system_year(to if to is not None else panels.ASSUMED_THROUGH, "--to", system),
     )
     if years[0] > years[1]:
         raise FoedusError(

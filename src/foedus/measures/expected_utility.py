@@ -78,14 +78,7 @@ def war_trap_matrix(
     n = len(cinc)
     miles = _array(miles, "miles", (n, n))
     u = _array(u, "u", (n, n)).copy()
-    year = validate.year(
-        year,
-        "year",
-        lo=validate.first_year(),
-        hi=validate.latest_year(),
-        lo_reason=validate.first_reason(),
-        hi_reason=validate.future_reason(),
-    )
+    year = validate.system_year(year, "year")
     if third is not None:
         third = _array(third, "third", (n,))
     np.fill_diagonal(u, 1.0)

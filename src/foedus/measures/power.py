@@ -120,14 +120,7 @@ def _year_list(
     def one(y: object, label: str) -> int:
         if not bounded:
             return validate.integer(y, label, hint="give years as ints, e.g. 1950.")
-        return validate.year(
-            y,
-            label,
-            lo=validate.first_year(),
-            hi=validate.latest_year(),
-            lo_reason=validate.first_reason(),
-            hi_reason=validate.future_reason(),
-        )
+        return validate.system_year(y, label)
 
     if years is None:
         lo, hi = default

@@ -400,15 +400,7 @@ def vote_agreement(
     the state system's first year to :func:`foedus.validate.latest_year` (years without votes
     give no rows); the arguments are checked before anything is loaded.
     """
-    lo, hi = validate.year_range(
-        years,
-        "years",
-        lo=validate.first_year(),
-        hi=validate.latest_year(),
-        default=COVERAGE,
-        lo_reason=validate.first_reason(),
-        hi_reason=validate.future_reason(),
-    )
+    lo, hi = validate.system_years(years, "years", default=COVERAGE)
     if issue is not None:
         validate.names(issue, "issue", at_least=1)
     directed = validate.flag(directed, "directed")

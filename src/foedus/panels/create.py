@@ -36,15 +36,8 @@ def panel_years(
     """``years`` of a panel checked: ``(first, last)`` or one year, from the state system's
     first year (catalog) to :func:`foedus.validate.latest_year`; None is the first year through
     :data:`ASSUMED_THROUGH`."""
-    first = validate.first_year(system)
-    return validate.year_range(
-        years,
-        name,
-        lo=first,
-        hi=validate.latest_year(),
-        default=(first, ASSUMED_THROUGH),
-        lo_reason=validate.first_reason(system),
-        hi_reason=validate.future_reason(),
+    return validate.system_years(
+        years, name, system, default=(validate.first_year(system), ASSUMED_THROUGH)
     )
 
 
@@ -76,14 +69,7 @@ def spells_through(
     """Spells with open-ended ones extended to the end of ``max(hi, ASSUMED_THROUGH)``
     (``hi``: a year up to :func:`foedus.validate.latest_year`)."""
     validate.system(system)
-    hi = validate.year(
-        hi,
-        "hi",
-        lo=validate.first_year(system),
-        hi=validate.latest_year(),
-        lo_reason=validate.first_reason(system),
-        hi_reason=validate.future_reason(),
-    )
+    hi = validate.system_year(hi, "hi", system)
     sp = membership_spells(system) if spells is None else _check_spells(spells)
     last = pl.lit(dt.date(max(hi, ASSUMED_THROUGH), 12, 31))
     sp = sp.with_columns(end=pl.when(pl.col("open_ended")).then(last).otherwise(pl.col("end")))

@@ -39,14 +39,7 @@ def major_power_years(carry_forward: bool = False, through: int = ASSUMED_THROUG
     ``carry_forward``, the spells open at the list's end run through ``through`` (at most
     :func:`foedus.validate.latest_year`)."""
     carry_forward = validate.flag(carry_forward, "carry_forward")
-    through = validate.year(
-        through,
-        "through",
-        lo=validate.first_year(),
-        hi=validate.latest_year(),
-        lo_reason=validate.first_reason(),
-        hi_reason=validate.future_reason(),
-    )
+    through = validate.system_year(through, "through")
     m = loaders.load("cow-majors")
     end = pl.col("endyear")
     if carry_forward:
