@@ -293,6 +293,7 @@ def path(
     if s.offline or not allow_download:
         raise DataNotAvailableError(ds.name, [str(p) for _, p in _candidates(ds, s)])
     target = s.files_dir / ds.file
+    files.clean_once(s.files_dir)  # partial files of downloads killed outright
     download(ds, target, progress=progress, urls=s.urls(ds))
     return target
 
@@ -367,7 +368,6 @@ def download(
 
     sources = tuple(urls) if urls is not None else ds.urls
     files.ensure_dir(target.parent, role="cache")
-    files.clean_once(Settings.from_env().files_dir)
     files.clean_stale_partials(target.parent, names={target.name})
     last: Exception | None = None
     for url in sources:

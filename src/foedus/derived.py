@@ -162,7 +162,6 @@ class DerivedStore:
             **extra,
         }
         try:
-            files.ensure_dir(self.directory, role="cache")
             files.clean_once(self.directory)
             files.write_bytes(path, data, role="cache")
             files.write_text(self.manifest_of(path), json.dumps(manifest, indent=1), role="cache")

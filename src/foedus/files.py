@@ -207,7 +207,9 @@ def atomic_path(target: str | Path, *, role: Role = "output") -> Iterator[Path]:
     try:
         yield tmp
         if not tmp.exists():
-            raise FileNotFoundError(errno.ENOENT, "the writer produced no file", str(tmp))
+            raise FileSystemError(
+                f"writing {target} produced no file", "this is a bug in the writer.", path=target
+            )
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)

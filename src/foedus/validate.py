@@ -19,6 +19,7 @@ The years foedus works with (see ``docs/reliability.md``):
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import math
 import numbers
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -142,8 +143,6 @@ def flag(value: Any, name: str) -> bool:
 def choice(value: Any, name: str, choices: Collection[str]) -> str:
     """``value`` if it is one of ``choices`` (strings), else an error listing them and the
     closest match."""
-    import difflib
-
     options = list(choices)
     if isinstance(value, str) and value in options:
         return value
@@ -170,8 +169,8 @@ def text(value: Any, name: str, *, allow_empty: bool = False) -> str:
     return value
 
 
-def strings(value: Any, name: str, *, allowed: Collection[str] | None = None) -> list[str]:
-    """A string or a sequence of strings as a list; with ``allowed``, each must be one of them."""
+def strings(value: Any, name: str) -> list[str]:
+    """A string or a sequence of strings as a list (see :func:`names` for allowed entries)."""
     if isinstance(value, str):
         items = [value]
     elif isinstance(value, Iterable) and not isinstance(value, bytes | dict):
@@ -187,14 +186,6 @@ def strings(value: Any, name: str, *, allowed: Collection[str] | None = None) ->
         raise InvalidArgumentError(
             name, f"{name} holds non-text entries {_show(bad)}", "pass names as strings."
         )
-    if allowed is not None:
-        unknown = [x for x in items if x not in allowed]
-        if unknown:
-            raise InvalidArgumentError(
-                name,
-                f"{name}: unknown entries {unknown}",
-                "choose from " + ", ".join(sorted(allowed)) + ".",
-            )
     return items
 
 
@@ -206,12 +197,15 @@ def year(
     name: str = "year",
     *,
     lo: int,
-    hi: int,
+    hi: int | None = None,
     lo_reason: str | None = None,
     hi_reason: str | None = None,
 ) -> int:
     """``value`` as a year within ``lo .. hi``; the reasons say why a bound is where it is
-    (e.g. ``"ATOP 5.1 codes pledges through 2018"``) and become part of the message."""
+    (e.g. ``"ATOP 5.1 codes pledges through 2018"``) and become part of the message. Without
+    ``hi``, the last year is :func:`latest_year` for the reason :func:`future_reason` gives."""
+    if hi is None:
+        hi, hi_reason = latest_year(), hi_reason or future_reason()
     y = integer(value, name, hint=f"pass a year as an int, e.g. {name}={hi}.")
     if y < lo:
         raise YearOutOfRangeError(
@@ -233,13 +227,15 @@ def year_range(
     name: str = "years",
     *,
     lo: int,
-    hi: int,
+    hi: int | None = None,
     default: tuple[int, int] | None = None,
     lo_reason: str | None = None,
     hi_reason: str | None = None,
 ) -> tuple[int, int]:
     """``value`` (``(first, last)``, one year, or ``None`` for ``default``) as a checked
-    ``(first, last)`` with ``lo <= first <= last <= hi``."""
+    ``(first, last)`` with ``lo <= first <= last <= hi`` (``hi`` as in :func:`year`)."""
+    if hi is None:
+        hi, hi_reason = latest_year(), hi_reason or future_reason()
     if value is None:
         if default is None:
             raise InvalidArgumentError(name, f"{name} is required", f"pass {name}=({lo}, {hi}).")
@@ -301,14 +297,7 @@ def first_reason(system: str = "cow") -> str:
 def system_year(value: Any, name: str = "year", system: str = "cow") -> int:
     """A year a state system can have: from its first year (:func:`first_year`) to
     :func:`latest_year`, with the reasons in the message."""
-    return year(
-        value,
-        name,
-        lo=first_year(system),
-        hi=latest_year(),
-        lo_reason=first_reason(system),
-        hi_reason=future_reason(),
-    )
+    return year(value, name, lo=first_year(system), lo_reason=first_reason(system))
 
 
 def system_years(
@@ -320,13 +309,7 @@ def system_years(
 ) -> tuple[int, int]:
     """A ``(first, last)`` range (or one year) within :func:`system_year`'s bounds."""
     return year_range(
-        value,
-        name,
-        lo=first_year(system),
-        hi=latest_year(),
-        default=default,
-        lo_reason=first_reason(system),
-        hi_reason=future_reason(),
+        value, name, lo=first_year(system), default=default, lo_reason=first_reason(system)
     )
 
 
@@ -358,8 +341,6 @@ def names(
 ) -> list[str]:
     """Like :func:`strings` (one name or a sequence of names, as a list), with at least
     ``at_least`` entries; an unknown entry's error lists ``allowed`` and the closest one."""
-    import difflib
-
     items = strings(value, name)
     if allowed is not None:
         options = list(allowed)

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +17,7 @@ import pytest
 from foedus import countries
 from foedus.cli import run
 from foedus.errors import FoedusError, FoedusWarning, Interrupted
+from tests.helpers import serve
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
@@ -173,11 +173,8 @@ class _Drip(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def drip_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(_Drip) as url:
+        yield url
 
 
 def _start_fetch(tmp_path: Path, url: str) -> tuple[subprocess.Popen, Path]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import shutil
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +19,7 @@ from foedus.errors import (
     DownloadError,
     TruncatedDownloadError,
 )
+from tests.helpers import serve, synthetic_dataset
 
 PAYLOAD = b"ccode,year,value\r\n" + b"2,1816,1\r\n20,1920,-9\r\n200,1816,3\r\n" * 50
 
@@ -61,11 +61,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(_Handler) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -74,19 +71,12 @@ def _reset_hits():
 
 
 def _ds(url: str) -> catalog.Dataset:
-    return catalog.Dataset(
+    return synthetic_dataset(
+        PAYLOAD,
         name="test-set",
-        title="synthetic",
         file="test/test-set.csv",
-        reader="csv",
-        version="1",
-        producer="tests",
-        sha256=hashlib.sha256(PAYLOAD).hexdigest(),
-        size=len(PAYLOAD),
-        cite=("leeds2002",),
-        terms="-",
-        homepage="-",
         urls=(url,),
+        cite=("leeds2002",),
         rows=150,
         columns=3,
     )

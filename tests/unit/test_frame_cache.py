@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from foedus import catalog, derived, loaders, maintenance
 from foedus.errors import FoedusWarning
+from tests.helpers import synthetic_dataset
 
 ROWS = 400
 PAYLOAD = (
@@ -30,18 +31,10 @@ PAYLOAD = (
 
 
 def _dataset() -> catalog.Dataset:
-    return catalog.Dataset(
+    return synthetic_dataset(
+        PAYLOAD,
         name="synthetic-frame",
-        title="synthetic",
         file="test/synthetic.csv",
-        reader="csv",
-        version="1",
-        producer="tests",
-        sha256=hashlib.sha256(PAYLOAD).hexdigest(),
-        size=len(PAYLOAD),
-        cite=(),
-        terms="-",
-        homepage="-",
         urls=("http://127.0.0.1:9/never",),
     )
 

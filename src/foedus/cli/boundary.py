@@ -91,6 +91,12 @@ def _usage_error(e: typer.TyperException) -> int:
     return code if isinstance(code, int) else EXIT_ERROR
 
 
+def _traceback(e: BaseException) -> None:
+    """The full traceback, with ``--debug`` or ``FOEDUS_DEBUG`` only."""
+    if state.debugging():
+        err.print("".join(traceback.format_exception(e)).rstrip())
+
+
 def _first_line(text: str, limit: int = 300) -> str:
     first = (text.strip().splitlines() or [""])[0]
     return first if len(first) <= limit else first[: limit - 3] + "..."
@@ -107,8 +113,7 @@ def _internal(e: BaseException) -> None:
         "it to the foedus developers with the command you ran and the output of the same "
         "command with --debug (or FOEDUS_DEBUG=1), which shows the traceback.",
     )
-    if state.debugging():
-        err.print("".join(traceback.format_exception(e)).rstrip())
+    _traceback(e)
 
 
 def run(argv: Sequence[str] | None = None, *, handle_signals: bool = True) -> int:
@@ -145,8 +150,7 @@ def run(argv: Sequence[str] | None = None, *, handle_signals: bool = True) -> in
             return _usage_error(e)
         except FoedusError as e:
             _error(e.message, e.hint)
-            if state.debugging():
-                err.print("".join(traceback.format_exception(e)).rstrip())
+            _traceback(e)
             return EXIT_ERROR
         except MemoryError:
             _error(
@@ -164,8 +168,7 @@ def run(argv: Sequence[str] | None = None, *, handle_signals: bool = True) -> in
                     "check that the path exists, that you may read and write it, and that the "
                     "disk has free space; --debug shows where it happened.",
                 )
-                if state.debugging():
-                    err.print("".join(traceback.format_exception(e)).rstrip())
+                _traceback(e)
                 return EXIT_ERROR
             if isinstance(e, KeyboardInterrupt):
                 err.print(line(("interrupted ", "bold red"), "(SIGINT)"))

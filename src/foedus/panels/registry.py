@@ -129,6 +129,13 @@ class Option:
             raise EnricherOptionError(label, e.message, hint) from None
 
 
+def _takes(who: str, options: Sequence[Option]) -> str:
+    """``"nmc takes: version: ...; keep: ...."`` for hints."""
+    if not options:
+        return f"{who} takes no options."
+    return f"{who} takes: " + "; ".join(o.describe() for o in options) + "."
+
+
 @dataclass(frozen=True)
 class Enricher:
     """An enricher's name, function and the facts a user needs to choose it."""
@@ -156,11 +163,7 @@ class Enricher:
             label,
             f"enricher {self.name!r} has no option {name!r}",
             (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
-            + (
-                f"{self.name} takes: " + "; ".join(o.describe() for o in self.options) + "."
-                if self.options
-                else f"{self.name} takes no options."
-            ),
+            + _takes(self.name, self.options),
         )
 
     def describe_options(self) -> str:
@@ -405,11 +408,7 @@ def enricher(
                     f"write e.g. {func.__name__}(df"
                     + (f", {schema[0].name}=...)" if schema else ")")
                     + "; "
-                    + (
-                        "it takes: " + "; ".join(o.describe() for o in schema) + "."
-                        if schema
-                        else "it takes no options."
-                    ),
+                    + _takes("it", schema),
                 )
             return func(df, **check_options(name, kwargs))
 

@@ -404,9 +404,7 @@ def formation_panel(
         years,
         "years",
         lo=first,
-        hi=validate.latest_year(),
         lo_reason=f"every feature is the value of the year before, and {validate.first_reason()}",
-        hi_reason=validate.future_reason(),
     )
     pledge = check_pledge(pledge)
     horizon = check_horizon(horizon)

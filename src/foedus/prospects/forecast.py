@@ -185,9 +185,7 @@ def alliance_state(
         years,
         "years",
         lo=atop_first,
-        hi=validate.latest_year(),
         lo_reason=f"ATOP's pledges start in {atop_first}",
-        hi_reason=validate.future_reason(),
     )
     pledge = check_pledge(pledge)
     treaties = _treaties(treaties)

@@ -106,9 +106,11 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from foedus import files
+from foedus import __version__, catalog, files, validate
 from foedus.errors import FoedusError, InvalidArgumentError, ModelFileError
+from foedus.prospects.data import FEATURES, PLEDGES
 from foedus.prospects.models import KINDS, LOGITS, FormationModel
+from foedus.prospects.trees import TreeEnsemble
 
 __all__ = [
     "FORMAT",
@@ -526,7 +528,6 @@ _POSITIONAL = re.compile(r"x\d{1,6}")
 
 
 def _known_features() -> set[str]:
-    from foedus.prospects.data import FEATURES
 
     return set(FEATURES)
 
@@ -547,10 +548,9 @@ def _check_features(features: list[str]) -> None:
 
 
 def _check_training(t: _Training) -> None:
-    from foedus.validate import coverage, this_year
 
     first, last = t.years
-    lo, hi = coverage("cow-states")[0], this_year()
+    lo, hi = validate.first_year(), validate.this_year()
     if first > last:
         raise _Problem("training.years", f"first year {first} is after the last {last}")
     if first < lo or last > hi:
@@ -575,7 +575,6 @@ def _check_training(t: _Training) -> None:
 
 
 def _check_spec_block(s: _Spec) -> None:
-    from foedus.prospects.data import PLEDGES
 
     if s.pledge is not None and s.pledge not in PLEDGES:
         raise _Problem(
@@ -584,9 +583,8 @@ def _check_spec_block(s: _Spec) -> None:
 
 
 def _check_vintages(vs: list[_Vintage]) -> None:
-    from foedus.validate import latest_year
 
-    lo, hi = 1816, latest_year()
+    lo, hi = validate.first_year(), validate.latest_year()
     for i, v in enumerate(vs):
         if v.last_year is not None and not lo <= v.last_year <= hi:
             raise _Problem(
@@ -789,7 +787,6 @@ def _check_logit(doc: ModelFileSchema) -> dict[str, np.ndarray]:
 
 
 def _check_trees(doc: ModelFileSchema, raw: dict[str, Any], v2: bool) -> tuple[Any, list[Any]]:
-    from foedus.prospects.trees import TreeEnsemble
 
     gb = doc.gbm
     features = doc.features
@@ -953,7 +950,6 @@ def model_to_dict(
 ) -> dict[str, Any]:
     """The JSON-ready description of a fitted model (see the module docstring), without the
     digest (:func:`save_model` adds it)."""
-    from foedus import __version__
 
     if not hasattr(m, "n_train_"):
         raise FoedusError("the model is not fitted", "fit it before saving.")
@@ -1114,8 +1110,6 @@ def check_spec(meta: Mapping[str, Any], *, pledge: str, horizon: int | None = No
     """Refuse to use a loaded model (``meta`` from :func:`load_model`) for another pledge, or
     another horizon when ``horizon`` is given, than it was fitted for; a file without a
     recorded pledge or horizon passes. Raises :class:`ModelFileError`."""
-    from foedus import validate
-    from foedus.prospects.data import PLEDGES
 
     pledge = validate.choice(pledge, "pledge", sorted(PLEDGES))
     if horizon is not None:
@@ -1141,7 +1135,6 @@ def vintage_changes(meta: Mapping[str, Any]) -> list[str]:
     """Names of the data sets in a loaded model's vintages (``meta`` from
     :func:`load_model`) whose sha256 differs from the catalog's, or that the catalog no longer
     has, sorted: the model was fitted on other versions of them than this foedus reads."""
-    from foedus import catalog
 
     changed: set[str] = set()
     for v in meta.get("vintages") or []:
