@@ -12,7 +12,7 @@ from foedus.errors import DataNotAvailableError, UnknownDatasetError
 
 def test_registry_entries_are_complete_and_pinned():
     dss = list(catalog.datasets().values())
-    assert len(dss) == 69
+    assert len(dss) == 75
     assert len({d.file for d in dss}) == len(dss)
     bib = set(citations.keys())
     for d in dss:
