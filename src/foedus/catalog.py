@@ -73,6 +73,15 @@ class Dataset:
     object: str | None = None
     notes: str | None = None
     mirror: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Columns that end (or start) earlier than the data set: name -> (first, last) year with a
+    #: value, measured on the file (e.g. Polity's ``polity2`` ends in 2020 in a table to 2025).
+    column_coverage: dict[str, tuple[int, int]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+
+    def coverage_of(self, column: str) -> tuple[int, int] | None:
+        """The years ``column`` has values: its own coverage, else the data set's."""
+        return self.column_coverage.get(column, self.coverage)
 
     @property
     def first_year(self) -> int | None:
@@ -104,6 +113,9 @@ def _from_toml(entry: dict) -> Dataset:
         object=entry.get("object"),
         notes=entry.get("notes"),
         mirror=dict(entry.get("mirror", {})),
+        column_coverage={
+            k: (int(v[0]), int(v[1])) for k, v in entry.get("column_coverage", {}).items()
+        },
     )
 
 

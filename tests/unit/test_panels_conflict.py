@@ -615,3 +615,39 @@ def test_registered():
         e = ENRICHERS[name]
         assert e.summary and e.sources and e.func.__module__ == "foedus.panels.conflict"
     assert ENRICHERS["gml_mids"].kinds == ("dyad", "state")
+
+
+def test_peace_years_counted_on_rows_is_peacesciencers_rule(fake_data):
+    """counted_on="rows": per dyad in year order over the rows passed, the counter restarts in
+    the first row kept and skips the rows left out (peacesciencer's add_spells); the default
+    stays the complete history."""
+    d = dyad_years(years=(1816, 2014))
+    kept = d.filter((pl.col("year") >= 1895) & ~pl.col("year").is_between(1930, 1939))
+    full = C.add_peace_years(d)
+    hist = C.add_peace_years(kept)
+    rows = C.add_peace_years(kept, counted_on="rows")
+    assert rows.select(KEYS).equals(kept)  # rows and order kept
+    # the default does not depend on the rows passed
+    assert hist.equals(full.join(kept, on=KEYS, how="semi", maintain_order="left"))
+    # a brute-force count of the rule over the kept rows, from the events the enricher reads
+    events = {
+        (a, b, y)
+        for a, b, y, o in C.mid_dyad_years("cow")
+        .select("ccode1", "ccode2", "year", "cowmidongoing")
+        .iter_rows()
+        if o
+    }
+    want, last, run = [], None, 0
+    for a, b, y in kept.sort(KEYS).iter_rows():
+        if (a, b) != last:
+            last, run = (a, b), 0
+            want.append(0)
+        else:
+            want.append(run)
+        run = 0 if (a, b, y) in events else run + 1
+    got = rows.sort(KEYS)["cowmidspell"].to_list()
+    assert got == want
+    # some rows differ from the history count (the count restarted at 1895 and skips 1930s)
+    assert (rows["cowmidspell"] != hist["cowmidspell"]).any()
+    with pytest.raises(EnricherOptionError, match="counted_on"):
+        C.add_peace_years(kept, counted_on="panel")

@@ -59,12 +59,20 @@ def panel(
         ),
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the enrichers and exit.")] = False,
+    politically_relevant: Annotated[
+        bool,
+        typer.Option(
+            "--politically-relevant",
+            help="Dyad-years: keep only politically relevant dyads (contiguous of any type, or "
+            "either side a major power), right after the panel is created.",
+        ),
+    ] = False,
 ) -> None:
     """Build a state-year or dyad-year panel, enrich it, and write it to a file."""
     import polars as pl
 
     from foedus import panels, validate
-    from foedus.panels import ENRICHERS
+    from foedus.panels.build import build_panel
     from foedus.panels.io import check_panel_path, write_panel
     from foedus.panels.registry import parse_spec
 
@@ -86,9 +94,14 @@ def panel(
         raise FoedusError(
             f"--from {years[0]} is after --to {years[1]}", "give --from <= --to, e.g. --to 2014."
         )
+    if politically_relevant and (kind != "dyad-years" or system != "cow"):
+        raise FoedusError(
+            f"--politically-relevant filters COW dyad-years, not {kind} of {system.upper()}",
+            "build `foedus panel dyad-years --system cow ...`, or leave the flag out.",
+        )
     if output:
         check_panel_path(output)  # before minutes of computing, not after
-    timings: list[tuple[str, float]] = []
+    n_steps = 1 + bool(politically_relevant) + len(steps) + bool(output)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}", markup=False),
@@ -98,20 +111,26 @@ def panel(
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task(f"creating {kind}", total=len(steps) + 1 + bool(output))
-        t = time.perf_counter()
-        if kind == "state-years":
-            df = panels.state_years(system, years)  # type: ignore[arg-type]
-        else:
-            df = panels.dyad_years(system, directed=directed, years=years)  # type: ignore[arg-type]
-        timings.append((f"create {kind}", time.perf_counter() - t))
+        task = progress.add_task(f"creating {kind}", total=n_steps)
+        started = [False]
+
+        def on_step(name: str) -> None:
+            if started[0]:
+                progress.advance(task)
+            started[0] = True
+            progress.update(task, description=name)
+
+        built = build_panel(
+            kind,
+            system=system,  # type: ignore[arg-type]
+            years=years,
+            directed=directed,
+            steps=steps,
+            relevant_only=politically_relevant,
+            on_step=on_step,
+        )
         progress.advance(task)
-        for name, kw in steps:
-            progress.update(task, description=f"adding {name}")
-            t = time.perf_counter()
-            df = ENRICHERS[name].func(df, **kw)
-            timings.append((name, time.perf_counter() - t))
-            progress.advance(task)
+        df, timings = built.frame, built.timings
         if output:
             progress.update(task, description=f"writing {output}")
             t = time.perf_counter()

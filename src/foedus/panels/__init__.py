@@ -19,8 +19,10 @@ from foedus.panels.geography import (
 )
 from foedus.panels.interests import add_shared_threat, add_similarity, add_un_agreement
 from foedus.panels.powers import add_cow_majors, add_maoz_powers
+from foedus.panels.regime import add_democracy
 from foedus.panels.registry import ENRICHERS, Enricher
 from foedus.panels.rivalries import add_strategic_rivalries
+from foedus.panels.wealth import add_gdp
 
 __all__ = [
     "ASSUMED_THROUGH",
@@ -35,6 +37,8 @@ __all__ = [
     "add_cow_mids",
     "add_cow_trade",
     "add_cow_wars",
+    "add_democracy",
+    "add_gdp",
     "add_gml_mids",
     "add_igos",
     "add_maoz_powers",

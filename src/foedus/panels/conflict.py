@@ -87,10 +87,13 @@ Deliberate difference from peacesciencer: foedus counts on the dyad's complete h
 state system (all COW dyad-years over the source's coverage with the events joined on), not on
 the rows the user passed. peacesciencer restarts every count at 0 in the first row a user
 kept, so a panel that starts in 1946 (or is cut to politically relevant dyads) loses the
-disputes before; foedus's counter is the same whatever rows the user keeps. On the full
-panels (COW 1816-2014, GML 1816-2010, wars 1816-2007) the two agree exactly. The counter is
-pure row-index arithmetic over the ~2 million history rows (no loop, no grouping, no join):
-about 0.15 s for the full directed panel.
+disputes before; foedus's counter is the same whatever rows the user keeps.
+``counted_on="rows"`` counts on the rows passed instead, exactly as peacesciencer's
+``add_spells()`` does (rows in the source's coverage, per dyad in year order): use it to
+reproduce a published peacesciencer analysis, e.g. one cut to politically relevant dyads.
+On the full panels (COW 1816-2014, GML 1816-2010, wars 1816-2007) the two agree exactly.
+The counter is pure row-index arithmetic over the ~2 million history rows (no loop, no
+grouping, no join): about 0.15 s for the full directed panel.
 
 Citations: Palmer et al. (2022), MID 5.0; Gibler, Miller & Little (2016), GML MID; Sarkees &
 Wayman (2010), COW wars; Beck, Katz & Tucker (1998), peace years; Carter & Signorino (2010),
@@ -157,6 +160,8 @@ WAR_COLS = [
 ]
 SPELL_SOURCES = {"cow": "cowmid", "gml": "gmlmid", "cowinter": "cowinter"}
 SPELL_EVENTS = ("ongoing", "onset")
+#: What a peace-years count runs over: the dyad's complete history, or the rows passed.
+SPELL_COUNTS = ("history", "rows")
 
 
 def mid_columns(source: Source) -> tuple[str, ...]:
@@ -670,24 +675,40 @@ def add_spell_columns(
     sources=("ps-cow-mid-ddydisps", "ps-gml-mid-ddydisps", "ps-cow-war-inter", "cow-states"),
     adds="<src>spell, <src>spell2, <src>spell3, <src>spell_leftcens (src: cowmid, gmlmid, "
     "cowinter)",
-    options={"source": {"choices": tuple(SPELL_SOURCES)}, "event": {"choices": SPELL_EVENTS}},
+    options={
+        "source": {"choices": tuple(SPELL_SOURCES)},
+        "event": {"choices": SPELL_EVENTS},
+        "counted_on": {"choices": SPELL_COUNTS},
+    },
 )
 def add_peace_years(
     df: pl.DataFrame,
     *,
     source: str = "cow",
     event: str = "ongoing",
+    counted_on: str = "history",
 ) -> pl.DataFrame:
     """Peace years since the dyad's last dispute or war, with square, cube and censoring flag.
 
     ``source``: ``"cow"`` (COW MIDs), ``"gml"`` (GML MIDs) or ``"cowinter"`` (COW inter-state
-    wars); ``event``: ``"ongoing"`` (default, as peacesciencer) or ``"onset"``. Counted on the
-    dyad's complete history, whatever rows ``df`` holds: see the module docstring.
+    wars); ``event``: ``"ongoing"`` (default, as peacesciencer) or ``"onset"``;
+    ``counted_on``: ``"history"`` (default: the dyad's complete history, whatever rows ``df``
+    holds) or ``"rows"`` (the rows of ``df``, as peacesciencer's ``add_spells()``). See the
+    module docstring.
     """
     info = require(df, "add_peace_years", kinds=("dyad",), systems=("cow",))
     prefix = SPELL_SOURCES[source]
     _no_clash(df, [f"{prefix}spell{x}" for x in ("", "2", "3", "_leftcens")], "add_peace_years")
     events = war_dyad_years() if source == "cowinter" else mid_dyad_years(source)  # type: ignore
     cov = SPELL_COVERAGE[source]
-    history = dyad_years(directed=bool(info.directed), years=cov)
+    if counted_on == "rows":
+        history = (
+            df.select(KEYS)
+            .filter(pl.col("year").is_between(*cov) & pl.col("ccode1").is_between(0, MAX_CODE - 1))
+            .filter(pl.col("ccode2").is_between(0, MAX_CODE - 1))
+            .unique()
+            .sort(KEYS)
+        )
+    else:
+        history = dyad_years(directed=bool(info.directed), years=cov)
     return add_spell_columns(df, history, events, f"{prefix}{event}", prefix, cov)
