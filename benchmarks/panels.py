@@ -4,7 +4,9 @@ Run:  FOEDUS_DATA_DIR=../shared/data uv run python benchmarks/panels.py [--repea
 
 Builds directed COW dyad-years 1816 through the assumed end of open membership spells, then
 adds ATOP alliances, capabilities, major powers, contiguity, minimum distance, capital
-distance, COW-MID disputes and peace years. Each run is a fresh Python process (so every run
+distance, democracy, COW-MID disputes and peace years. Then times the same pipeline as one
+whole ``foedus panel dyad-years --add ... -o panel.parquet`` process (Python start-up and the
+Parquet write included), the way a user runs it. Each run is a fresh Python process (so every run
 pays for first-touch memory, as a user's session does); a first, untimed run warms the
 parsed-frame cache on disk. Prints the median and minimum wall time of each step over the
 runs, and the peak resident memory of the process (sampled every 2 ms while a step runs;
@@ -19,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -48,6 +51,7 @@ STEPS = [
     ("contiguity", fd.add_contiguity),
     ("minimum distance", fd.add_minimum_distance),
     ("capital distance", fd.add_capital_distance),
+    ("democracy", fd.add_democracy),
     ("COW-MID disputes", fd.add_cow_mids),
     ("peace years", fd.add_peace_years),
 ]
@@ -149,11 +153,41 @@ def main() -> None:
     )
     report("fresh process (each run a new Python process: pays first-touch memory)", fresh)
     report("warm process (runs repeated in one process after a warm-up run)", warm)
+    whole = [cli_once() for _ in range(args.repeat)]
+    print(
+        f"\nwhole process: foedus panel dyad-years --add {CLI_ADD} -o panel.parquet\n"
+        f"  wall median {statistics.median(whole):.2f} s, min {min(whole):.2f} s "
+        f"({args.repeat} runs; start-up alone: {statistics.median(startup()):.2f} s for "
+        "foedus --version)"
+    )
     print(
         "\npeacesciencer figures are those quoted in the issue for this class of machine, "
-        "not measured here (CRAN is unreachable from this machine); democracy is not in "
-        "this pipeline because its data are not bundled (see docs/panels.md)."
+        "not measured here (CRAN is unreachable from this machine)."
     )
+
+
+CLI_ADD = "atop,nmc,majors,contiguity,mindist,capdist,democracy,cow_mids,peace_years"
+FOEDUS = os.path.join(os.path.dirname(sys.executable), "foedus")
+
+
+def cli_once() -> float:
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        subprocess.run(
+            [FOEDUS, "panel", "dyad-years", "--add", CLI_ADD, "-o", os.path.join(d, "p.parquet")],
+            capture_output=True,
+            check=True,
+        )
+        return time.perf_counter() - t
+
+
+def startup() -> list[float]:
+    out = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([FOEDUS, "--version"], capture_output=True, check=True)
+        out.append(time.perf_counter() - t)
+    return out
 
 
 def report(title: str, runs: list[dict]) -> None:

@@ -21,6 +21,7 @@ from foedus.panels.interests import add_shared_threat, add_similarity, add_un_ag
 from foedus.panels.powers import add_cow_majors, add_maoz_powers
 from foedus.panels.regime import add_democracy
 from foedus.panels.registry import ENRICHERS, Enricher
+from foedus.panels.relevance import politically_relevant
 from foedus.panels.rivalries import add_strategic_rivalries
 from foedus.panels.wealth import add_gdp
 
@@ -53,5 +54,6 @@ __all__ = [
     "dyad_years",
     "inspect",
     "membership_spells",
+    "politically_relevant",
     "state_years",
 ]

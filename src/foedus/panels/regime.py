@@ -44,19 +44,13 @@ def state_values(
     ds = catalog.datasets()[source]
     cols = list(dict.fromkeys(cols))
     table = loaders.load(source).select(info.code, "year", *cols)
-    out = add_state_values(df, info, table, cols, what)
-    names = cols if info.kind == "state" else [f"{c}{s}" for s in "12" for c in cols]
-    guards = []
-    for name in names:
-        cov = ds.coverage_of(name if info.kind == "state" else name[:-1])
-        if cov is not None:
-            guards.append(
-                pl.when(outside(pl.col("year"), *cov))
-                .then(None)
-                .otherwise(pl.col(name))
-                .alias(name)
-            )
-    return out.with_columns(guards)
+    # each column null outside its own coverage, on the small state-year table (not the panel)
+    guards = [
+        pl.when(outside(pl.col("year"), *cov)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in cols
+        if (cov := ds.coverage_of(c)) is not None
+    ]
+    return add_state_values(df, info, table.with_columns(guards), cols, what)
 
 
 def _coverage(system: str) -> tuple[int, int] | None:
