@@ -7,6 +7,7 @@ it is imported on first use so that ``import foedus`` stays fast.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 __version__ = "0.1.0"
@@ -14,6 +15,10 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     if name in ("catalog", "loaders", "countries", "citations", "panels", "errors"):
+        return importlib.import_module(f"foedus.{name}")
+    if not name.startswith("_") and importlib.util.find_spec(f"foedus.{name}") is not None:
+        # a submodule (``from foedus import validate`` asks here first): import it, not the
+        # whole panel API
         return importlib.import_module(f"foedus.{name}")
     if not name.startswith("_"):
         panels = importlib.import_module("foedus.panels")

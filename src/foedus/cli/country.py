@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from foedus import countries
 from foedus.cli.app import app
 from foedus.cli.console import out
 from foedus.jsonout import strict_json
+
+if TYPE_CHECKING:
+    from foedus import countries
 
 
 def _spell_json(sp: countries.Spell) -> dict[str, object]:
@@ -32,6 +34,8 @@ def country(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Resolve countries to COW codes, with membership and major-power spells."""
+    from foedus import countries  # polars: loaded when the command runs, not at start-up
+
     idx = countries.index()
     results = []
     for q in queries:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from foedus import catalog, citations, loaders, maintenance
+from foedus import catalog, citations
 from foedus.cli.app import data_app
 from foedus.cli.console import RichBar, download_progress, line, out, styled, wide
 from foedus.errors import FoedusError
@@ -109,6 +109,8 @@ def data_verify(
     out.print(table)
     ok = len(dss) - bad - missing
     out.print(f"{ok} verified, {bad} mismatched, {missing} missing (of {len(dss)})")
+    from foedus import maintenance  # numpy and polars: loaded when needed
+
     report = maintenance.check_cache(names=[d.name for d in dss] if names else None)
     if report.entries or report.partials:
         t = Table(title=f"derived files in {report.frames_dir}")
@@ -160,6 +162,8 @@ def data_clean(
 ) -> None:
     """Remove what the cache should not hold: partial files left by killed processes, and
     damaged, stale or unindexed derived files. Source files and the mirror are never touched."""
+    from foedus import maintenance
+
     removed = maintenance.clean_cache(dry_run=dry_run, all_frames=frames)
     verb = "would remove" if dry_run else "removed"
     for item in removed.items:
@@ -206,6 +210,8 @@ def data_show(
 
     head = validate.integer(head, "--head", lo=0, hi=10_000)
     ds = catalog.get(name)
+    from foedus import loaders
+
     df = loaders.load(ds)
     out.print(
         line((ds.name, "bold"), f": {ds.title} ({ds.version}); {df.height:,} rows x {df.width}")
