@@ -56,6 +56,6 @@ def test_verify_reports_a_changed_byte(tmp_path):
     env = {**os.environ, "FOEDUS_DATA_DIR": str(mirror)}
     r = run("data", "verify", env=env)
     assert r.returncode == 2
-    assert "MISMATCH" in r.stdout and "68 verified, 1 mismatched" in r.stdout
+    assert "MISMATCH" in r.stdout and "74 verified, 1 mismatched" in r.stdout
     r = run("data", "path", "atop-members", env=env)
     assert r.returncode == 2 and "checksum mismatch" in r.stderr and "expected sha256" in r.stderr
