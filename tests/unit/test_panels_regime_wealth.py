@@ -188,3 +188,23 @@ def test_build_panel_filters_before_enrichers_and_checks_first():
         build_panel("state-years", steps=parse_spec("peace_years"))
     with pytest.raises(InvalidArgumentError):
         build_panel("dyads")
+
+
+def test_pandas_hand_over_and_statsmodels_formula_work_as_installed():
+    """pyarrow is a dependency: a panel goes to pandas (nullable integers and nulls kept) and
+    into statsmodels' formula API without extra installs."""
+    import numpy as np
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(0)
+    n = 400
+    x = rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(0.5 + 1.5 * x)))).astype(np.int8)
+    panel = pl.DataFrame(
+        {"ccode1": np.arange(n, dtype=np.int32), "ccode2": 999, "year": 2000, "x": x, "y": y}
+    ).with_columns(pl.when(pl.col("ccode1") == 0).then(None).otherwise(pl.col("x")).alias("x"))
+    pdf = panel.to_pandas()
+    assert len(pdf) == n and pdf["x"].isna().sum() == 1
+    fit = smf.logit("y ~ x", data=pdf).fit(disp=0)
+    assert int(fit.nobs) == n - 1  # the missing row is dropped, as R's glm does
+    assert fit.params["x"] > 0
