@@ -31,12 +31,17 @@ class CacheReport:
 
 def check_cache(names: Iterable[str] | None = None) -> CacheReport:
     """Check every parsed frame in the cache (only those of the data sets ``names``, when
-    given) and list the partial files under the cache."""
+    given), and, without ``names``, every fitted model and forecast panel of the forecast
+    cache (:mod:`foedus.prospects.cache`); list the partial files under the cache."""
     s = catalog.Settings.from_env()
     entries = loaders.frame_store(s).scan(loaders.frame_is_current)
     if names is not None:
         wanted = set(names)
         entries = [e for e in entries if e.source in wanted]
+    else:
+        from foedus.prospects import cache
+
+        entries += [e for _what, e in cache.scan(s)]
     return CacheReport(s.frames_dir, entries, files.find_partials(s.cache_dir))
 
 
@@ -56,23 +61,30 @@ class CleanResult:
         return sum(i.size for i in self.items)
 
 
-def clean_cache(*, dry_run: bool = False, all_frames: bool = False) -> CleanResult:
+def clean_cache(
+    *, dry_run: bool = False, all_frames: bool = False, models: bool = False
+) -> CleanResult:
     """Remove stale partial files and damaged, stale or unindexed derived files (with
-    ``all_frames``, every parsed frame); with ``dry_run``, only say what would go."""
+    ``all_frames``, every parsed frame; with ``models``, every fitted model and forecast panel
+    of the forecast cache); with ``dry_run``, only say what would go."""
+    from foedus.prospects import cache
+
     s = catalog.Settings.from_env()
-    store = loaders.frame_store(s)
     res = CleanResult()
     for part in files.find_partials(s.cache_dir):
         if part.stale:
             res.items.append(Removal(part.path, f"partial file: {part.reason}", part.size))
             if not dry_run:
                 part.path.unlink(missing_ok=True)
-    for e in store.scan(loaders.frame_is_current):
-        if e.state == "verified" and not all_frames:
-            continue
-        why = "parsed frame" if e.state == "verified" else f"{e.state}: {e.reason}"
-        size = e.size
-        if not dry_run:
-            size = store.remove(e) or e.size
-        res.items.append(Removal(e.path, why, size))
+    stores = [("parsed frame", loaders.frame_store(s), loaders.frame_is_current, all_frames)]
+    stores += [(what, store, current, models) for what, store, current in cache.stores(s)]
+    for what, store, current, everything in stores:
+        for e in store.scan(current):
+            if e.state == "verified" and not everything:
+                continue
+            why = what if e.state == "verified" else f"{e.state}: {e.reason}"
+            size = e.size
+            if not dry_run:
+                size = store.remove(e) or e.size
+            res.items.append(Removal(e.path, why, size))
     return res

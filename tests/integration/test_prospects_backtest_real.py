@@ -54,7 +54,9 @@ def test_backtest_command_writes_the_report(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path / "results.json").read_text())
-    assert res["years"] == [1970, 1972] and len(res["pooled"]) == 4
+    assert res["years"] == [1970, 1972] and len(res["pooled"]) == 5  # + the first stage
+    assert len(res["counts"]) == 3 and 0 <= res["count_coverage"] <= 1
+    assert "## Yearly number of onsets" in (tmp_path / "report.md").read_text()
     assert "## Pooled scores" in (tmp_path / "report.md").read_text()
     pred = pl.read_parquet(tmp_path / "predictions.parquet")
     assert pred.height > 0

@@ -7,8 +7,13 @@ import pytest
 
 from foedus.errors import PanelError
 from foedus.prospects.data import (
+    ALL_FEATURES,
+    COUNT_FEATURES,
     FEATURE_DOCS,
     FEATURES,
+    LOG_COUNT_FEATURES,
+    REGIME_FEATURES,
+    WEALTH_FEATURES,
     history_terms,
     lag,
     pledge_history,
@@ -164,7 +169,11 @@ def test_history_terms_and_feature_docs():
     d = history_terms(pl.DataFrame({"years_since_pledge": [0, 10, None]}))
     assert d["years_since_pledge2"].to_list() == [0.0, 1.0, None]
     assert d["years_since_pledge3"].to_list() == [0.0, 10.0, None]
-    assert list(FEATURE_DOCS) == FEATURES and len(set(FEATURES)) == len(FEATURES)
+    assert list(FEATURE_DOCS) == ALL_FEATURES and len(set(ALL_FEATURES)) == len(ALL_FEATURES)
+    assert set(FEATURES) < set(ALL_FEATURES) and len(set(FEATURES)) == len(FEATURES)
+    for f in WEALTH_FEATURES + COUNT_FEATURES:
+        assert f in ALL_FEATURES and f not in FEATURES  # built, not in the default
+    assert all(f in FEATURES for f in LOG_COUNT_FEATURES + REGIME_FEATURES)
     assert not any("sim_" in f or "similar" in f for f in FEATURES)  # endogenous: excluded
     for f in ("log_cinc_ratio", "land_contiguity", "log_capdist", "either_major", "mid_ongoing"):
         assert f in FEATURES  # the literature specification of the backtests

@@ -31,7 +31,7 @@ def simulated(n: int = 40_000, seed: int = 1) -> pl.DataFrame:
 
 
 def test_logit_recovers_the_parameters_and_reports_clustered_errors():
-    m = FormationModel(features=["x1", "x2"]).fit(simulated())
+    m = FormationModel(calibration=None, features=["x1", "x2"]).fit(simulated())
     coef = dict(zip(m.columns_, m.coef_, strict=True))
     assert coef["x1"] == pytest.approx(1.0, abs=0.1)
     assert coef["x2"] == pytest.approx(-0.5, abs=0.1)
@@ -46,7 +46,7 @@ def test_gbm_ranks_better_than_chance():
     from sklearn.metrics import roc_auc_score
 
     train, test = simulated(), simulated(seed=3)
-    m = FormationModel(kind="gbm", features=["x1", "x2"]).fit(train)
+    m = FormationModel(calibration=None, kind="gbm", features=["x1", "x2"]).fit(train)
     p = m.predict_proba(test)
     assert roc_auc_score(test["onset"].to_numpy(), p) > 0.75
 
@@ -54,13 +54,13 @@ def test_gbm_ranks_better_than_chance():
 def test_only_at_risk_rows_with_known_outcome_are_used():
     d = simulated()
     d = d.with_columns(at_risk=pl.Series(np.arange(d.height) % 2 == 0))
-    m = FormationModel(features=["x1"]).fit(d)
+    m = FormationModel(calibration=None, features=["x1"]).fit(d)
     assert m.n_train_ == d.height // 2
 
 
 def test_bad_input():
     with pytest.raises(FoedusError):
-        FormationModel(kind="forest", features=["x1"]).fit(simulated())
+        FormationModel(calibration=None, kind="forest", features=["x1"]).fit(simulated())
     with pytest.raises(FoedusError):
         FormationModel(features=["nope"]).fit(simulated())
     with pytest.raises(FoedusError):
@@ -95,7 +95,7 @@ def test_clustered_covariance_equals_statsmodels():
     d = simulated(n=5_000).with_columns(  # few clusters, several rows each
         ccode1=pl.Series(np.arange(5_000, dtype=np.int32) % 300 + 2)
     )
-    m = FormationModel(kind="logit", features=["x1", "x2"]).fit(d)
+    m = FormationModel(calibration=None, kind="logit", features=["x1", "x2"]).fit(d)
     raw, y, dyads = _arrays(d, ["x1", "x2"])
     x = m._x(raw)
     res = sm.Logit(y, x).fit(disp=0)
@@ -132,7 +132,7 @@ def test_rare_event_corrections_reduce_the_small_sample_bias():
         if y.sum() < 2:
             continue
         for kind, found in est.items():
-            m = FormationModel(kind=kind, features=["x1"]).fit_arrays(
+            m = FormationModel(calibration=None, kind=kind, features=["x1"]).fit_arrays(
                 x1[:, None], y, np.arange(250)
             )
             found.append(m.coef_)
@@ -162,7 +162,7 @@ def test_logit_contributions_add_up_to_the_log_odds(kind):
     from foedus.prospects.models import _sigmoid
 
     d = simulated()
-    m = FormationModel(kind=kind, features=["x1", "x2"]).fit(d)
+    m = FormationModel(calibration=None, kind=kind, features=["x1", "x2"]).fit(d)
     raw, _, _ = _arrays(d.head(500), ["x1", "x2"])
     base, parts, names = m.contributions(raw)
     assert names == ["x1", "x2", "x2_missing"]
@@ -175,8 +175,12 @@ def test_logit_contributions_add_up_to_the_log_odds(kind):
 
 
 def test_intervals_bracket_the_forecast_and_narrow_with_more_data():
-    small = FormationModel(kind="logit", features=["x1", "x2"]).fit(simulated(n=4_000))
-    big = FormationModel(kind="logit", features=["x1", "x2"]).fit(simulated(n=40_000))
+    small = FormationModel(calibration=None, kind="logit", features=["x1", "x2"]).fit(
+        simulated(n=4_000)
+    )
+    big = FormationModel(calibration=None, kind="logit", features=["x1", "x2"]).fit(
+        simulated(n=40_000)
+    )
     raw, _, _ = _arrays(simulated(n=200, seed=9), ["x1", "x2"])
     for m in (small, big):
         p = m.predict_proba_arrays(raw)
@@ -192,7 +196,9 @@ def test_intervals_bracket_the_forecast_and_narrow_with_more_data():
 def test_logit_interval_equals_the_quantiles_of_coefficient_draws():
     from foedus.prospects.models import _sigmoid
 
-    m = FormationModel(kind="logit", features=["x1", "x2"]).fit(simulated(n=4_000))
+    m = FormationModel(calibration=None, kind="logit", features=["x1", "x2"]).fit(
+        simulated(n=4_000)
+    )
     raw, _, _ = _arrays(simulated(n=50, seed=9), ["x1", "x2"])
     lo, hi = m.predict_interval_arrays(raw, level=0.8)
     betas = np.random.default_rng(0).multivariate_normal(m.coef_, m.cov_, size=200_000)
@@ -211,8 +217,10 @@ def test_newton_recovers_from_a_poor_start_and_warm_starts_align_by_name():
     beta, _ = irls_logit(x, y)
     far, _ = irls_logit(x, y, np.array([8.0, -9.0]))  # a pure Newton step would overshoot
     np.testing.assert_allclose(far, beta, atol=1e-5)
-    m1 = FormationModel(kind="logit", features=["x1", "x2"]).fit(d)
+    m1 = FormationModel(calibration=None, kind="logit", features=["x1", "x2"]).fit(d)
     reversed_start = (m1.columns_[::-1], m1.raw_coef_[::-1])  # same terms, another order
-    m2 = FormationModel(kind="logit", features=["x1", "x2"]).fit(d, start_params=reversed_start)
+    m2 = FormationModel(calibration=None, kind="logit", features=["x1", "x2"]).fit(
+        d, start_params=reversed_start
+    )
     assert m2.iterations_ <= 2
     np.testing.assert_allclose(m2.coef_, m1.coef_, atol=1e-6)

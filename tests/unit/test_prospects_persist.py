@@ -49,6 +49,7 @@ def fitted(kind: str) -> FormationModel:
     d = simulated(n=6_000)
     raw, y, dyads = _arrays(d, FEATS)
     m = FormationModel(
+        calibration=None,
         kind=kind,
         features=FEATS,
         n_bootstrap=3,
@@ -74,7 +75,7 @@ def test_round_trip_predicts_identically(kind, tmp_path):
     assert meta["spec"] == {"pledge": "defense"} and meta["vintages"] == VINTAGES
     assert meta["training"]["years"] == [1950, 1999]
     text = path.read_text()
-    assert json.loads(text)["format"] == "foedus.model/2"  # plain JSON, nothing executable
+    assert json.loads(text)["format"] == "foedus.model/3"  # plain JSON, nothing executable
 
 
 def test_gbm_contributions_add_up_and_intervals_come_from_the_bootstrap():
@@ -99,7 +100,11 @@ def test_case_control_weighting_keeps_probabilities_calibrated():
     raw, y, dyads = _arrays(d, FEATS)
     with threadpool_limits(1, "openmp"):
         m = FormationModel(
-            kind="gbm", features=FEATS, gbm_params={"max_iter": 60}, negative_rate=0.2
+            calibration=None,
+            kind="gbm",
+            features=FEATS,
+            gbm_params={"max_iter": 60},
+            negative_rate=0.2,
         ).fit_arrays(raw, y, dyads)
     assert m.negative_rate_ < 0.5  # a sample of the non-events was used
     p = m.predict_proba_arrays(raw)
@@ -204,6 +209,9 @@ def _v1(d: dict[str, Any]) -> dict[str, Any]:
     d = copy.deepcopy(d)
     d.pop("sha256")
     d["format"] = "foedus.model/1"
+    for key in ("calibration", "calibration_start", "calibration_min_years"):
+        d["params"].pop(key)  # version 3's second stage
+    d.pop("calibration")
     return d
 
 
@@ -214,7 +222,7 @@ def _v1(d: dict[str, Any]) -> dict[str, Any]:
 def test_the_digest_covers_the_canonical_content(kind, tmp_path):
     path = save_model(model(kind), tmp_path / "m.json", spec=SPEC, vintages=VINTAGES)
     d = json.loads(path.read_text(encoding="utf-8"))
-    assert d["format"] == "foedus.model/2"
+    assert d["format"] == "foedus.model/3"
     body = {k: v for k, v in d.items() if k != "sha256"}  # the canonical form, independently
     canon = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
     assert d["sha256"] == hashlib.sha256(canon.encode("ascii")).hexdigest() == digest(d)
@@ -223,7 +231,7 @@ def test_the_digest_covers_the_canonical_content(kind, tmp_path):
     again.write_text(json.dumps(dict(reversed(list(d.items()))), indent=4), encoding="utf-8")
     loaded, meta = load_model(again)
     assert same_outputs(outputs(loaded), outputs(model(kind)))
-    assert meta["format"] == "foedus.model/2" and meta["sha256"] == d["sha256"]
+    assert meta["format"] == "foedus.model/3" and meta["sha256"] == d["sha256"]
     assert meta["path"] == str(again) and meta["spec"] == SPEC
     if kind == "gbm":  # the trees carry the feature names, so a reordered list is detected
         assert d["gbm"]["trees"]["feature_names"] == FEATS
@@ -689,7 +697,9 @@ def test_save_refuses_a_model_it_could_not_load(tmp_path):
     with pytest.raises(ModelFileError, match=r"cannot save the model: spec\.pledge"):
         save_model(model("logit"), path, spec={"pledge": "love"})
     raw, y, dyads = _arrays(simulated(n=2_000), FEATS)
-    no_years = FormationModel(kind="logit", features=FEATS).fit_arrays(raw, y, dyads)
+    no_years = FormationModel(calibration=None, kind="logit", features=FEATS).fit_arrays(
+        raw, y, dyads
+    )
     with pytest.raises(ModelFileError, match=r"training\.years") as e:
         save_model(no_years, path)
     assert "years=" in e.value.hint

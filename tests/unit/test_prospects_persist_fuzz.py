@@ -67,7 +67,11 @@ def fuzz_model(kind: str) -> FormationModel:
         return model(kind)
     raw, y, dyads = _arrays(simulated(n=3_000, seed=3), FEATS)
     m = FormationModel(
-        kind="gbm", features=FEATS, n_bootstrap=2, gbm_params={"max_iter": 6, "max_leaf_nodes": 5}
+        calibration=None,
+        kind="gbm",
+        features=FEATS,
+        n_bootstrap=2,
+        gbm_params={"max_iter": 6, "max_leaf_nodes": 5},
     )
     with threadpool_limits(1, "openmp"):
         return m.fit_arrays(raw, y, dyads, years=(1950, 1999))

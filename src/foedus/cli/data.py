@@ -113,7 +113,7 @@ def data_verify(
 
     report = maintenance.check_cache(names=[d.name for d in dss] if names else None)
     if report.entries or report.partials:
-        t = Table(title=f"derived files in {report.frames_dir}")
+        t = Table(title=f"derived files in {report.frames_dir} and the forecast cache beside it")
         for col in ("file", "source", "result", "why"):
             t.add_column(col, overflow="fold")
         colours = {"verified": "green", "stale": "yellow", "damaged": "bold red"}
@@ -159,12 +159,19 @@ def data_clean(
         bool,
         typer.Option("--frames", help="Also remove every parsed frame (rebuilt when needed)."),
     ] = False,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models",
+            help="Also remove every cached forecast model and panel (refitted when needed).",
+        ),
+    ] = False,
 ) -> None:
     """Remove what the cache should not hold: partial files left by killed processes, and
     damaged, stale or unindexed derived files. Source files and the mirror are never touched."""
     from foedus import maintenance
 
-    removed = maintenance.clean_cache(dry_run=dry_run, all_frames=frames)
+    removed = maintenance.clean_cache(dry_run=dry_run, all_frames=frames, models=models)
     verb = "would remove" if dry_run else "removed"
     for item in removed.items:
         out.print(f"{verb} {item.path} ({item.why})")

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from foedus import countries, files
+from foedus import files
 from foedus.cli import console
 from foedus.cli.app import app
 from foedus.cli.console import err, line, wide
@@ -131,8 +139,18 @@ def forecast_cmd(
         str | None, typer.Option(help="Save the model fitted at the data's end (JSON).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit",
+            help="Ignore the cached panel and fitted models: rebuild and refit, and cache anew.",
+        ),
+    ] = False,
 ) -> None:
-    """Forecasts of alliance-pledge onset, with intervals, explanations and data vintages."""
+    """Forecasts of alliance-pledge onset, with intervals, explanations and data vintages.
+
+    The formation panel and the fitted models are kept in the user cache (docs/prospects.md,
+    "Model cache"): the first run builds and fits them, later runs read them."""
     from foedus.prospects.forecast import forecast, forecast_years
     from foedus.prospects.persist import check_spec, load_model, vintage_changes
     from foedus.prospects.persist import save_model as save
@@ -154,6 +172,8 @@ def forecast_cmd(
             raise FoedusError(
                 f"{len(states)} states given", "name two states, or none to rank all dyads."
             )
+        from foedus import countries  # polars: loaded when the command runs
+
         a, b = (countries.ccode(s_, hi) for s_ in states)
         if a == b:
             raise FoedusError("the two states are the same", "name two different states.")
@@ -178,7 +198,7 @@ def forecast_cmd(
                     "covariates.",
                 )
             )
-    with err.status("forecasting...") as status:
+    with _ForecastProgress(model) as bar:
         res = forecast(
             (lo, hi),
             pairs,
@@ -189,7 +209,9 @@ def forecast_cmd(
             n_bootstrap=bootstrap,
             top=None if pairs else top,
             model=loaded,
-            progress=lambda msg: status.update(msg + "..."),
+            refit=refit,
+            progress=bar.step,
+            on_fit=bar.fit,
         )
     if save_model:
         from foedus.prospects.data import outcome_last_year
@@ -211,6 +233,58 @@ def forecast_cmd(
         console.out.print(strict_json(res.to_dict()), soft_wrap=True)
         return
     _print_forecast(res, pairs is not None)
+
+
+class _ForecastProgress:
+    """Progress of a forecast on standard error: a line for each slow step (building the
+    formation panel) and a bar over the model fits the cache could not serve. Nothing is shown
+    when everything comes from the cache."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _ForecastProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def _start(self, description: str, total: int | None) -> None:
+        if self.progress is None:
+            self.progress = Progress(
+                console.description_column(),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=False,
+            )
+            self.progress.start()
+        self._finish()
+        self.task = self.progress.add_task(description, total=total)
+
+    def _finish(self) -> None:
+        if self.progress is not None and self.task is not None:
+            t = self.progress.tasks[self.task]
+            if t.total is None:
+                self.progress.update(self.task, total=1, completed=1)
+
+    def step(self, message: str) -> None:
+        if message.startswith("building"):
+            self._start(message + " (kept in the cache for the next forecasts)", None)
+
+    def fit(self, i: int, n: int, what: str) -> None:
+        if i == 0 and n:
+            self._start(
+                f"fitting {n} {self.kind} model{'s' if n > 1 else ''} (first run for this "
+                "data and specification; kept in the cache)",
+                n,
+            )
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, completed=i)
 
 
 def _pct(v: float | None) -> str:

@@ -25,13 +25,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from foedus import validate
 from foedus.errors import FoedusError, InvalidArgumentError, YearOutOfRangeError
-from foedus.prospects.models import DEFAULT_KIND, KINDS, LOGITS, FormationModel, cluster_codes
+from foedus.prospects.models import (
+    DEFAULT_KIND,
+    KINDS,
+    LOGITS,
+    FormationModel,
+    cluster_codes,
+    oos_history,
+)
 
 #: The reduced specification of the classic dyadic studies (ALLIANCE-FORMATION.md): power,
 #: geography, status, conflict and duration.
@@ -64,6 +72,17 @@ class BacktestResult:
     seconds: float
     model_seconds: float = 0.0  # fitting and predicting the model alone (no baselines)
     skipped_years: tuple[int, ...] = ()
+    #: per scored year: observed and expected onsets, the negative binomial size of the
+    #: model's second stage, the ``level`` interval of the count and whether it holds the
+    #: observed count, and the interval if every dyad were independent (:func:`_count_row`)
+    counts: pl.DataFrame | None = None
+
+    def count_coverage(self) -> float:
+        """Share of the scored years whose observed number of onsets lies inside the
+        model's count interval (NaN without count intervals)."""
+        if self.counts is None or self.counts["inside"].null_count() == self.counts.height:
+            return float("nan")
+        return float(self.counts["inside"].drop_nulls().mean())  # type: ignore[arg-type]
 
 
 #: The columns a backtest needs besides the features.
@@ -160,6 +179,36 @@ def check_years(
     return start, end
 
 
+def _count_row(
+    year: int, model: FormationModel, p: np.ndarray, y: np.ndarray, level: float
+) -> dict[str, Any]:
+    """The yearly count calibration of one origin: observed and expected onsets, the
+    negative binomial interval from the model's second stage (``count_size_``, fitted on the
+    years before; none without one) and the independent-dyads interval."""
+    from foedus.prospects.calibration import count_cdf, count_interval, poisson_binomial_interval
+
+    mu, obs = float(p.sum()), int(y.sum())
+    size = getattr(model, "count_size_", None)
+    ilo, ihi = poisson_binomial_interval(p, level)
+    row: dict[str, Any] = {
+        "year": year,
+        "observed": obs,
+        "expected": mu,
+        "size": size,
+        "lo": None,
+        "hi": None,
+        "inside": None,
+        "pit": None,
+        "indep_lo": ilo,
+        "indep_hi": ihi,
+        "indep_inside": ilo <= obs <= ihi,
+    }
+    if size is not None:
+        lo, hi = count_interval(mu, size, level)
+        row |= {"lo": lo, "hi": hi, "inside": lo <= obs <= hi, "pit": count_cdf(obs, mu, size)}
+    return row
+
+
 def _cells(raw: np.ndarray, cols: list[int]) -> np.ndarray:
     """Cell number 0-3 from (land contiguity, either major), missing counted as 0."""
     a = np.nan_to_num(raw[:, cols[0]]) > 0
@@ -226,6 +275,19 @@ def backtest(
     skipped: list[int] = []
     start_params = lit_params = None
     model_time = 0.0
+    counts: list[dict[str, float]] = []
+    template = FormationModel(kind=kind, features=feats)
+    history = None
+    if template.calibration is not None and horizon == 1:
+        # the out-of-sample forecasts before the first origin, made as the model makes them;
+        # from then on each origin's own first-stage forecasts extend the history, so the
+        # second stage at T learns from exactly what a model fitted for T would refit
+        t_model = time.perf_counter()
+        k0 = int(np.searchsorted(years, start - horizon + 1))
+        history = oos_history(
+            template.first_stage(), raw[:k0], y[:k0], dyads[:k0], years[:k0], codes=codes[:k0]
+        )
+        model_time += time.perf_counter() - t_model
     for year in range(start, end + 1):
         k = int(np.searchsorted(years, year - horizon + 1))  # rows with t + h - 1 <= T - 1
         a, b = np.searchsorted(years, [year, year + 1])
@@ -242,8 +304,17 @@ def backtest(
             years=(int(years[0]), int(years[k - 1])),
             start_params=start_params,
             codes=codes[:k],
+            history=None if history is None else history.upto(int(years[k - 1])),
+            row_years=years[:k],
         )
-        cols = {"p_model": model.predict_proba_arrays(raw[a:b])}
+        first = model.predict_first_stage(raw[a:b])
+        p_model = model.transform_proba(first)
+        cols = {"p_model": p_model}
+        if template.calibration is not None:
+            cols["p_first"] = first
+        if history is not None:  # horizon 1: T's forecasts are out of sample for later origins
+            history = history.extend(year, first, y[a:b])
+        counts.append(_count_row(year, model, p_model, y[a:b], level))
         if kind in LOGITS:
             start_params = (model.columns_, model.raw_coef_)
             lo, hi = model.predict_interval_arrays(raw[a:b], level=level)
@@ -260,7 +331,7 @@ def backtest(
                     model.base_rate_,
                 )
                 cols["p_heur"] = rate[sc]
-            lit = FormationModel(kind="logit", features=lit_spec).fit_arrays(
+            lit = FormationModel(kind="logit", features=lit_spec, calibration=None).fit_arrays(
                 raw[:k][:, lit_idx], y[:k], dyads[:k], start_params=lit_params, codes=codes[:k]
             )
             lit_params = (lit.columns_, lit.raw_coef_)
@@ -279,6 +350,19 @@ def backtest(
         )
     p = pl.concat(preds)
     per_year, pooled = score(p, top_k)
+    schema = {
+        "year": pl.Int32,
+        "observed": pl.Int64,
+        "expected": pl.Float64,
+        "size": pl.Float64,
+        "lo": pl.Int64,
+        "hi": pl.Int64,
+        "inside": pl.Boolean,
+        "pit": pl.Float64,
+        "indep_lo": pl.Int64,
+        "indep_hi": pl.Int64,
+        "indep_inside": pl.Boolean,
+    }
     return BacktestResult(
         p,
         per_year,
@@ -289,6 +373,7 @@ def backtest(
         time.perf_counter() - t0,
         model_time,
         tuple(skipped),
+        pl.DataFrame(counts, schema=schema),
     )
 
 

@@ -105,10 +105,49 @@ FEATURE_DOCS: dict[str, str] = {
     "years_since_pledge3": "years_since_pledge cubed / 100 (Carter & Signorino 2010)",
     "ever_pledge": "ATOP 5.1 history before t: the dyad had the pledge in some year before t "
     "(1/0; 0 in its first year)",
+    "log_allies1": "ATOP 5.1 ties with the chosen pledge, t-1: log(1 + allies1)",
+    "log_allies2": "ATOP 5.1 ties with the chosen pledge, t-1: log(1 + allies2)",
+    "log_shared_allies": "ATOP 5.1 ties with the chosen pledge, t-1: log(1 + shared_allies); "
+    "the count's logit extrapolates to near-certain onsets for the pairs with 20+ shared "
+    "allies (the EU's neutral states, 2008-2010)",
+    # regime type (isard's cw_democracy; Lai & Reiter 2000, Gibler & Wolford 2006)
+    "dem_weak_link": "Extended UDS (isard cw_democracy), t-1: min(aeuds1, aeuds2), the less "
+    "democratic side (aeuds: 0 is the democracy/autocracy cut-point); each side's last value "
+    "carried forward after 2025",
+    "dem_distance": "Extended UDS (isard cw_democracy), t-1: |aeuds1 - aeuds2|, the regime "
+    "distance; carried forward after 2025",
+    "joint_democracy": "V-Dem electoral democracy (isard cw_democracy), t-1: both "
+    "v2x_polyarchy > 0.5 (1/0); carried forward after 2025",
+    # wealth (isard's cw_gdppop: Anders, Fariss & Markowitz 2020)
+    "log_gdp_ratio": "Simulated real GDP (PWT, isard cw_gdppop), t-1: |log(pwtrgdp1 / "
+    "pwtrgdp2)|, the economic size ratio; carried forward after 2019",
+    "log_gdppc_weak_link": "Simulated GDP per capita (Maddison, isard cw_gdppop), t-1: "
+    "log(min(mrgdppc1, mrgdppc2)), the poorer side; carried forward after 2019",
 }
 
-#: The feature columns of :func:`formation_panel`, in order.
-FEATURES: list[str] = list(FEATURE_DOCS)
+#: The regime-type and wealth features (issue 10, item 3): built in every panel; the regime
+#: terms improve the backtest and are in the default specification, the wealth terms do not
+#: and are not (docs/prospects.md, "Features").
+REGIME_FEATURES: list[str] = ["dem_weak_link", "dem_distance", "joint_democracy"]
+WEALTH_FEATURES: list[str] = ["log_gdp_ratio", "log_gdppc_weak_link"]
+#: Every feature column of :func:`formation_panel`, in order.
+ALL_FEATURES: list[str] = list(FEATURE_DOCS)
+#: The network counts and their logs: the default specification takes the logs.
+COUNT_FEATURES: list[str] = ["allies1", "allies2", "shared_allies"]
+LOG_COUNT_FEATURES: list[str] = ["log_allies1", "log_allies2", "log_shared_allies"]
+#: The default specification of the models: the network terms as logs, the regime terms, no
+#: wealth terms (docs/prospects.md, "Features", has the backtest of each choice).
+FEATURES: list[str] = [
+    {"allies1": "log_allies1", "allies2": "log_allies2", "shared_allies": "log_shared_allies"}.get(
+        f, f
+    )
+    for f in ALL_FEATURES
+    if f not in WEALTH_FEATURES + LOG_COUNT_FEATURES
+]
+#: Catalog data sets and columns of the regime and wealth features: their last years (the
+#: catalog's column coverage) bound the values; later years carry the last value forward.
+DEMOCRACY_DATASET = "isard-cw-democracy"
+GDP_DATASET = "isard-cw-gdppop"
 
 
 # --- argument checks ----------------------------------------------------------------------------
@@ -305,6 +344,38 @@ def _pledge_expr(pledge: str) -> pl.Expr:
     return pl.max_horizontal(PLEDGES[pledge]).cast(pl.Int8).alias("pledge")
 
 
+#: The isard columns behind the regime and wealth features.
+REGIME_COLUMNS = ("aeuds", "v2x_polyarchy")
+WEALTH_COLUMNS = ("mrgdppc", "pwtrgdp")
+#: Both sides count as democracies above this V-Dem polyarchy score (the index's midpoint;
+#: the Polity alternative, both polity2 >= 6, ends in 2020).
+JOINT_DEMOCRACY_CUT = 0.5
+
+
+def regime_last_year() -> int:
+    """The last year of the regime columns (the catalog's column coverage: V-Dem and the
+    extended UDS end in the same year)."""
+    from foedus import catalog
+
+    ds = catalog.datasets()[DEMOCRACY_DATASET]
+    return min(int(ds.coverage_of(c)[1]) for c in REGIME_COLUMNS)  # type: ignore[index]
+
+
+def wealth_last_year() -> int:
+    """The last year of the simulated GDP estimates (the catalog's coverage)."""
+    from foedus import catalog
+
+    ds = catalog.datasets()[GDP_DATASET]
+    return min(int(ds.coverage_of(c)[1]) for c in WEALTH_COLUMNS)  # type: ignore[index]
+
+
+def _carried(col: str, last: int) -> pl.Expr:
+    """``col`` with the dyad's last known value carried forward into the years after ``last``
+    (the frame sorted by dyad and year); earlier years unchanged."""
+    c = pl.col(col)
+    return pl.when(pl.col("year") > last).then(c.forward_fill().over(list(DYAD))).otherwise(c)
+
+
 def _current_features(
     lo: int, hi: int, pledge: str, ties: pl.DataFrame, ties_last: int
 ) -> pl.DataFrame:
@@ -318,6 +389,8 @@ def _current_features(
         add_contiguity,
         add_cow_majors,
         add_cow_mids,
+        add_democracy,
+        add_gdp,
         add_nmc,
         add_strategic_rivalries,
         add_un_agreement,
@@ -335,6 +408,8 @@ def _current_features(
         .pipe(add_cow_mids, keep=[])
         .pipe(add_strategic_rivalries)
         .pipe(add_un_agreement)
+        .pipe(add_democracy, keep=["aeuds", "v2x_polyarchy"])
+        .pipe(add_gdp, keep=["mrgdppc", "pwtrgdp"])
     )
     d = add_dyad_values(d, info, shared_rivals("tss"), ["shared_rivals"], "formation_panel")
     d = add_dyad_values(
@@ -349,12 +424,19 @@ def _current_features(
     d = add_dyad_values(
         d, info, shared_allies_from_ties(ties), ["shared_allies"], "formation_panel"
     )
-    landcontig = pl.col("landcontig")
     d = d.sort(KEYS).with_columns(
-        pl.when(pl.col("year") > CONTIGUITY_LAST)
-        .then(landcontig.forward_fill().over(list(DYAD)))
-        .otherwise(landcontig)
-        .alias("landcontig")
+        _carried("landcontig", CONTIGUITY_LAST),
+        *[_carried(f"{c}{s}", regime_last_year()) for c in REGIME_COLUMNS for s in "12"],
+        *[_carried(f"{c}{s}", wealth_last_year()) for c in WEALTH_COLUMNS for s in "12"],
+    )
+    aeuds1, aeuds2 = pl.col("aeuds1"), pl.col("aeuds2")
+    poly1, poly2 = pl.col("v2x_polyarchy1"), pl.col("v2x_polyarchy2")
+    gdp1, gdp2 = pl.col("pwtrgdp1").log(), pl.col("pwtrgdp2").log()
+    regime_known = pl.all_horizontal(
+        pl.col(f"{c}{s}").is_not_null() for c in REGIME_COLUMNS for s in "12"
+    )
+    wealth_known = pl.all_horizontal(
+        (pl.col(f"{c}{s}") > 0).fill_null(False) for c in WEALTH_COLUMNS for s in "12"
     )
     return d.select(
         *KEYS,
@@ -371,6 +453,26 @@ def _current_features(
         *zero_fill(["common_mid_opponents"], *MID_COVERAGE, dtype=pl.Int16),
         pl.col("un_agree"),
         *zero_fill(["allies1", "allies2", "shared_allies"], 1815, ties_last, dtype=pl.Int16),
+        *[
+            e.cast(pl.Float64).log1p().alias(f"log_{c}")
+            for e, c in zip(
+                zero_fill(COUNT_FEATURES, 1815, ties_last, dtype=pl.Int16),
+                COUNT_FEATURES,
+                strict=True,
+            )
+        ],
+        # each group null unless all its inputs are known: one missing-value pattern per
+        # group (a feature missing alone on rows unseen in training would be unidentified)
+        pl.when(regime_known).then(pl.min_horizontal(aeuds1, aeuds2)).alias("dem_weak_link"),
+        pl.when(regime_known).then((aeuds1 - aeuds2).abs()).alias("dem_distance"),
+        pl.when(regime_known)
+        .then((poly1 > JOINT_DEMOCRACY_CUT) & (poly2 > JOINT_DEMOCRACY_CUT))
+        .cast(pl.Int8)
+        .alias("joint_democracy"),
+        pl.when(wealth_known).then((gdp1 - gdp2).abs()).alias("log_gdp_ratio"),
+        pl.when(wealth_known)
+        .then(pl.min_horizontal("mrgdppc1", "mrgdppc2").log())
+        .alias("log_gdppc_weak_link"),
     )
 
 
@@ -452,4 +554,4 @@ def formation_panel(
     out = out.with_columns(
         zero_fill(["mid_years_10"], MID_COVERAGE[0] + 1, MID_COVERAGE[1] + 1, dtype=pl.Int16)
     )
-    return out.select(*KEYS, "at_risk", "onset", *FEATURES).sort(KEYS)
+    return out.select(*KEYS, "at_risk", "onset", *ALL_FEATURES).sort(KEYS)

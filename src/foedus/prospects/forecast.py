@@ -49,7 +49,7 @@ has an interval from coefficient draws or the bootstrap refits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,15 @@ import polars as pl
 from foedus import validate
 from foedus.errors import FoedusError, InvalidArgumentError
 from foedus.panels.base import ASSUMED_THROUGH
+from foedus.prospects.cache import (
+    CHECK_ROWS,
+    ForecastCache,
+    key_digest,
+    model_key,
+    panel_key,
+    training_digests,
+    treaties_digest,
+)
 from foedus.prospects.data import (
     ATOP_LAST,
     CONTIGUITY_LAST,
@@ -65,7 +74,11 @@ from foedus.prospects.data import (
     FEATURES,
     KEYS,
     OUTCOME_DATASET,
+    REGIME_FEATURES,
+    WEALTH_FEATURES,
     check_pledge,
+    regime_last_year,
+    wealth_last_year,
 )
 from foedus.prospects.models import (
     DEFAULT_KIND,
@@ -73,6 +86,7 @@ from foedus.prospects.models import (
     LOGITS,
     MAX_BOOTSTRAP,
     FormationModel,
+    TrainingRows,
     _raw,
     training_rows,
 )
@@ -115,6 +129,9 @@ SOURCES: dict[str, dict[str, Any]] = {
             "allies1",
             "allies2",
             "shared_allies",
+            "log_allies1",
+            "log_allies2",
+            "log_shared_allies",
             "years_since_pledge",
             "years_since_pledge2",
             "years_since_pledge3",
@@ -156,6 +173,16 @@ SOURCES: dict[str, dict[str, Any]] = {
         "datasets": ["unvotes-votes", "unvotes-roll-calls"],
         "features": ["un_agree"],
     },
+    "democracy": {
+        "title": "Democracy: extended UDS and V-Dem polyarchy (isard 0.2.0)",
+        "datasets": ["isard-cw-democracy"],
+        "features": list(REGIME_FEATURES),
+    },
+    "wealth": {
+        "title": "Simulated GDP and GDP per capita (isard 0.2.0)",
+        "datasets": ["isard-cw-gdppop"],
+        "features": list(WEALTH_FEATURES),
+    },
     "states": {
         "title": "COW state system membership (2016; open spells assumed to continue)",
         "datasets": ["cow-states"],
@@ -163,8 +190,20 @@ SOURCES: dict[str, dict[str, Any]] = {
     },
 }
 FEATURE_SOURCE = {f: s for s, d in SOURCES.items() for f in d["features"]}
+#: Every data set the forecast panel (and so every training row) is read from: the sources'
+#: data sets and the G-W state list, which the state system's membership reads. Their sha256s
+#: (the data vintages) enter the keys of the model and panel caches (:mod:`.cache`).
+PANEL_DATASETS = tuple(sorted({n for d in SOURCES.values() for n in d["datasets"]} | {"gw-states"}))
 #: Sources whose last year is fixed by the formation panel's own carry-forward rules.
-FIXED_LAST = {"majors": 2016, "contiguity": CONTIGUITY_LAST, "atop": ATOP_LAST}
+#: Sources whose last year is fixed by the catalog; the formation panel carries their values
+#: forward itself (contiguity, democracy, wealth), so _carry_forward leaves them alone.
+FIXED_LAST = {
+    "majors": 2016,
+    "contiguity": CONTIGUITY_LAST,
+    "atop": ATOP_LAST,
+    "democracy": regime_last_year(),
+    "wealth": wealth_last_year(),
+}
 
 
 # --- the alliance state past ATOP's end ----------------------------------------------------------
@@ -243,7 +282,7 @@ def _carry_forward(panel: pl.DataFrame, last: dict[str, int]) -> pl.DataFrame:
     out = panel
     hi = int(panel["year"].max())
     for src, year in last.items():
-        feats = [f for f in SOURCES[src]["features"] if f in panel.columns]
+        feats = [f for f in SOURCES.get(src, {}).get("features", []) if f in panel.columns]
         if src in FIXED_LAST or not feats or year + 1 >= hi:
             continue
         ref = panel.filter(pl.col("year") == year + 1).select(
@@ -371,10 +410,11 @@ def _draws(model: FormationModel, raw: np.ndarray, n: int, seed: int = 0) -> np.
 
         rng = np.random.default_rng(seed)
         betas = rng.multivariate_normal(model.coef_, model.cov_, size=n, method="eigh")
-        return _sigmoid(model._x(raw) @ betas.T)
+        # the second stage acts on the probability: the same tail under every draw
+        return model.transform_proba(_sigmoid(model._x(raw) @ betas.T))
     if not model.bootstrap_:
         raise FoedusError("no bootstrap refits", "fit the boosted model with n_bootstrap > 0.")
-    return np.column_stack([t.predict_proba(raw) for t in model.bootstrap_])
+    return model.transform_proba(np.column_stack([t.predict_proba(raw) for t in model.bootstrap_]))
 
 
 def forecast(
@@ -390,6 +430,9 @@ def forecast(
     model: FormationModel | None = None,
     progress: Callable[[str], None] | None = None,
     panel: tuple[pl.DataFrame, dict[str, int]] | None = None,
+    cache: bool = True,
+    refit: bool = False,
+    on_fit: Callable[[int, int, str], None] | None = None,
 ) -> ForecastResult:
     """Forecasts for ``years`` (inclusive): for ``pairs`` (COW codes, any order) or, without
     them, for every dyad at risk. ``top`` keeps the ``top`` most likely dyads of each year.
@@ -397,10 +440,19 @@ def forecast(
     at the data's end; years inside the data are still fitted as of their time. ``panel``
     (:func:`forecast_panel`'s result, covering ``years``) skips rebuilding it.
 
+    With ``cache`` (the default) the fitted models and the forecast panel are kept in the user
+    cache (:mod:`foedus.prospects.cache`, keyed by everything that enters them) and reused
+    when nothing has changed; the forecasts are bit for bit those of a fresh fit. ``refit``
+    ignores what is cached (rebuilds the panel, refits every model) and stores the new results.
+    ``on_fit(i, n, what)`` is called before each of the ``n`` fits the cache cannot serve
+    (``i`` from 0) and with ``(n, n, "")`` after the last; ``progress(message)`` reports each
+    step in words.
+
     Every argument is checked before anything is loaded: ``years`` as :func:`forecast_years`
     allows, ``pairs`` two different COW codes each, ``level`` in (0, 1), ``n_bootstrap`` from 0
     to :data:`~foedus.prospects.models.MAX_BOOTSTRAP`, ``top`` at least 1, ``model`` a fitted
-    :class:`~foedus.prospects.models.FormationModel`."""
+    :class:`~foedus.prospects.models.FormationModel`, ``cache`` and ``refit`` booleans,
+    ``progress`` and ``on_fit`` functions."""
     lo, hi = forecast_years(years)
     pairs = _pairs(pairs)
     kind = validate.choice(kind, "kind", KINDS)
@@ -417,12 +469,16 @@ def forecast(
     if model is not None:
         _fitted_model(model)
     progress = validate.callback(progress, "progress")
+    on_fit = validate.callback(on_fit, "on_fit")
+    cache = validate.flag(cache, "cache")
+    refit = validate.flag(refit, "refit")
     if panel is not None:
         panel = _given_panel(panel, lo, hi)
     say = progress or (lambda _msg: None)
+    store = ForecastCache(enabled=cache, refit=refit)
+    panel_sha = None  # the key digest of the panel built here (None for a panel given)
     if panel is None:
-        say("building the formation panel")
-        panel = forecast_panel((lo, hi), pledge, treaties)
+        panel, panel_sha = _cached_panel((lo, hi), pledge, treaties, store, say)
     panel, last = panel
     feats = list(model.features_) if model is not None else list(FEATURES)
     rows = panel.filter(pl.col("year").is_between(lo, hi))
@@ -442,25 +498,25 @@ def forecast(
             )
     else:
         rows = rows.filter(pl.col("at_risk").fill_null(False))
-    t = training_rows(panel, feats)  # outcomes are known through 2018 only
-    raw_train, y, t_years, dyads = t.raw, t.y, t.years, t.dyads
     out, contribs, infos = [], [], []
     final: FormationModel | None = None
     as_of = rows["year"].clip(upper_bound=ATOP_LAST + 1)
     rows = rows.with_columns(_as_of=as_of)
+    cuts = [int(c) for c in rows["_as_of"].unique(maintain_order=True)]
+    fitted = _models(
+        [c for c in cuts if model is None or c != ATOP_LAST + 1],
+        panel,
+        panel_sha,
+        FormationModel(kind=kind, features=feats, n_bootstrap=n_bootstrap),
+        pledge,
+        store,
+        say,
+        on_fit,
+    )
     for (cut,), g in rows.group_by(["_as_of"], maintain_order=True):
         cut = int(cut)  # type: ignore[call-overload]
         serves = sorted({int(v) for v in g["year"]})
-        if model is not None and cut == ATOP_LAST + 1:
-            m = model
-        else:
-            say(f"fitting the {kind} model on 1946-{cut - 1}")
-            k = int(np.searchsorted(t_years, cut))
-            if k == 0:
-                raise FoedusError(f"no training years before {cut}", "forecast later years.")
-            m = FormationModel(kind=kind, features=feats, n_bootstrap=n_bootstrap).fit_arrays(
-                raw_train[:k], y[:k], dyads[:k], years=(int(t_years[0]), int(t_years[k - 1]))
-            )
+        m = model if model is not None and cut == ATOP_LAST + 1 else fitted[cut]
         infos.append(_model_info(m, serves))
         if cut == ATOP_LAST + 1:
             final = m
@@ -525,6 +581,110 @@ def forecast(
         final_model=final,
         last_years=last,
     )
+
+
+def _cached_panel(
+    years: tuple[int, int],
+    pledge: str,
+    treaties: pl.DataFrame | None,
+    store: ForecastCache,
+    say: Callable[[str], None],
+) -> tuple[tuple[pl.DataFrame, dict[str, int]], str | None]:
+    """:func:`forecast_panel` through the panel cache, and the panel's key digest (None when
+    the cache is not used)."""
+    key = sha = None
+    if store.enabled:
+        key = panel_key(
+            years=(FIRST_TRAINING_YEAR, years[1]),
+            pledge=pledge,
+            horizon=1,
+            treaties=treaties_digest(treaties, TREATY_COLUMNS),
+            datasets=PANEL_DATASETS,
+        )
+        sha = key_digest(key)
+        hit = store.get_panel(key)
+        if hit is not None:
+            say("read the formation panel from the cache")
+            return hit, sha
+    say("building the formation panel")
+    built = forecast_panel(years, pledge, treaties)
+    if key is not None:
+        store.put_panel(key, *built)
+    return built, sha
+
+
+def _models(
+    cuts: Sequence[int],
+    panel: pl.DataFrame,
+    panel_sha: str | None,
+    spec: FormationModel,
+    pledge: str,
+    store: ForecastCache,
+    say: Callable[[str], None],
+    on_fit: Callable[[int, int, str], None] | None,
+) -> dict[int, FormationModel]:
+    """The model fitted on the training rows of ``panel`` of the years before each cut (a
+    forecast year; 2019 for every year past the data), from the model cache when it holds it.
+    ``spec`` is the unfitted model whose hyper-parameters every fit takes. The training rows
+    enter a model's key as ``panel_sha`` (the key of the panel they come from) or, for a panel
+    given by the caller, as the digest of the rows themselves."""
+    years = (  # the training rows' years, sorted, as training_rows sorts them
+        panel.filter(pl.col("at_risk").fill_null(False) & pl.col("onset").is_not_null())
+        .get_column("year")
+        .sort()
+        .to_numpy()
+    )
+    ends = {}
+    for cut in cuts:
+        k = int(np.searchsorted(years, cut))
+        if k == 0:
+            raise FoedusError(f"no training years before {cut}", "forecast later years.")
+        ends[cut] = k
+    t: TrainingRows | None = None
+    keys: dict[int, dict[str, Any]] = {}
+    out: dict[int, FormationModel] = {}
+    if store.enabled:
+        if panel_sha is not None:
+            rows = {k: f"panel {panel_sha}, first {k} training rows" for k in ends.values()}
+        else:
+            t = training_rows(panel, list(spec.features or FEATURES))
+            rows = training_digests(t.raw, t.y, t.dyads, list(ends.values()))
+        for cut, k in ends.items():
+            keys[cut] = model_key(
+                spec,
+                pledge=pledge,
+                horizon=1,
+                years=(int(years[0]), int(years[k - 1])),
+                training=rows[k],
+                datasets=PANEL_DATASETS,
+            )
+            hit = store.get_model(keys[cut])
+            if hit is not None:
+                out[cut] = hit
+        if out:
+            say(f"read {len(out)} fitted model(s) from the cache")
+    todo = [c for c in cuts if c not in out]
+    if todo and t is None:
+        t = training_rows(panel, list(spec.features or FEATURES))
+    for i, cut in enumerate(todo):
+        assert t is not None
+        k = ends[cut]
+        first, last = int(t.years[0]), int(t.years[k - 1])
+        what = f"fitting the {spec.kind} model on {first}-{last}"
+        say(what)
+        if on_fit is not None:
+            on_fit(i, len(todo), what)
+        m = FormationModel(**{f.name: getattr(spec, f.name) for f in fields(spec)})
+        m = m.fit_arrays(
+            t.raw[:k], t.y[:k], t.dyads[:k], years=(first, last), row_years=t.years[:k]
+        )
+        if cut in keys:
+            step = max(1, k // CHECK_ROWS)
+            store.put_model(keys[cut], m, check=t.raw[:k:step])
+        out[cut] = m
+    if todo and on_fit is not None:
+        on_fit(len(todo), len(todo), "")
+    return out
 
 
 def _pairs(pairs: object) -> list[tuple[int, int]] | None:

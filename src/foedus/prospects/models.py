@@ -28,6 +28,17 @@ Kinds
   keeps the estimates consistent under choice-based sampling). The sample is drawn with a
   fixed seed, so a fit is reproducible.
 
+The second stage
+----------------
+Every kind is by default followed by a second stage (``calibration="tail"``,
+:mod:`foedus.prospects.calibration`): a tail recalibration of the log-odds, and a negative
+binomial for the yearly number of onsets, both learned from the out-of-sample forecasts of
+earlier years (:func:`oos_history`: for each year t from ``calibration_start`` to the last
+training year, the first stage fitted on the rows before t forecasts the rows of t). A model
+fitted for year T therefore sees no outcome of T or later, in either stage. ``fit`` passes the
+rows' years itself; ``fit_arrays`` needs ``row_years`` (or an :class:`OOSHistory`) and, without
+them, warns and fits the first stage alone. ``calibration=None`` is the first stage alone.
+
 Standard errors and intervals
 -----------------------------
 For the logits, ``cov_`` is the dyad-clustered sandwich covariance (Liang & Zeger 1986), with
@@ -54,18 +65,32 @@ the trees (:mod:`foedus.prospects.trees`): additive and exact in sum, but not Sh
 
 from __future__ import annotations
 
+import hashlib
+import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import erfc, sqrt
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from foedus import validate
-from foedus.errors import FoedusError, InvalidArgumentError
+from foedus.errors import FoedusError, FoedusWarning, InvalidArgumentError
 
 KINDS = ("relogit", "logit", "firth", "gbm")
+#: Second stages (:mod:`foedus.prospects.calibration`): ``"tail"`` recalibrates the upper tail
+#: on the out-of-sample forecasts of earlier origins; None fits the first stage alone.
+CALIBRATIONS = ("tail",)
+DEFAULT_CALIBRATION = "tail"
+#: The first origin of the out-of-sample forecasts the second stage learns from, and how many
+#: such years it needs (fewer: no recalibration, only the first stage).
+CALIBRATION_START = 1950
+CALIBRATION_MIN_YEARS = 3
+#: Fitted first-stage chains kept in memory (:func:`oos_history`), by data and parameters.
+_CHAIN_CACHE_SIZE = 512
 LOGITS = ("relogit", "logit", "firth")
 DEFAULT_KIND = "relogit"
 #: Bounds of the hyper-parameters (checked in ``fit``): Newton steps of a logit, bootstrap
@@ -108,6 +133,117 @@ def training_rows(panel: pl.DataFrame, features: Sequence[str]) -> TrainingRows:
         (train["ccode1"].cast(pl.Int64) * 1000 + train["ccode2"]).to_numpy(),
         train["year"].to_numpy(),
     )
+
+
+@dataclass
+class OOSHistory:
+    """Out-of-sample first-stage forecasts of earlier years: each row's year, forecast and
+    0/1 outcome (what the second stage learns from; :func:`oos_history`)."""
+
+    years: np.ndarray
+    p: np.ndarray
+    y: np.ndarray
+
+    @classmethod
+    def empty(cls) -> OOSHistory:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+
+    @property
+    def n_years(self) -> int:
+        return int(np.unique(self.years).size)
+
+    def since(self, first: int) -> OOSHistory:
+        keep = self.years >= first
+        return OOSHistory(self.years[keep], self.p[keep], self.y[keep])
+
+    def upto(self, last: int) -> OOSHistory:
+        keep = self.years <= last
+        return OOSHistory(self.years[keep], self.p[keep], self.y[keep])
+
+    def extend(self, year: int, p: np.ndarray, y: np.ndarray) -> OOSHistory:
+        """The history with one more year's forecasts."""
+        return OOSHistory(
+            np.concatenate([self.years, np.full(len(p), year, dtype=np.int64)]),
+            np.concatenate([self.p, np.asarray(p, dtype=np.float64)]),
+            np.concatenate([self.y, np.asarray(y, dtype=np.float64)]),
+        )
+
+
+_CHAIN_CACHE: OrderedDict[bytes, tuple[Any, np.ndarray]] = OrderedDict()
+
+
+def oos_history(
+    model: FormationModel,
+    raw: np.ndarray,
+    y: np.ndarray,
+    dyads: np.ndarray,
+    row_years: np.ndarray,
+    *,
+    codes: np.ndarray | None = None,
+) -> OOSHistory:
+    """The out-of-sample first-stage forecasts the second stage of ``model`` learns from,
+    for training rows ``raw, y, dyads`` of the years ``row_years`` (sorted): for each year t
+    from ``model.calibration_start`` through the last row's year, the first stage
+    (:meth:`FormationModel.first_stage`) fitted on the rows of years < t, warm-started from
+    the fit for t - 1 exactly as the rolling backtest does, forecasts the rows of t. Nothing
+    of year t or later enters the forecast of year t.
+
+    Each year's fit is kept in memory, keyed by a digest of the rows it saw and predicted and
+    by the hyper-parameters, so forecasts as of successive years (which share all but their
+    last years) refit only what is new."""
+    ry = np.asarray(row_years)
+    template = model.first_stage()
+    feats = list(getattr(model, "features_", None) or model.features or [])
+    params = repr(
+        (
+            template.kind,
+            feats,
+            template.max_iter,
+            sorted(template.gbm_params.items()),
+            template.negative_rate,
+            template.random_state,
+            template.calibration_start,  # where the warm-started chain begins
+            raw.shape[1],
+        )
+    ).encode()
+    codes = cluster_codes(dyads) if codes is None else codes
+    years = np.unique(ry)
+    chain = hashlib.blake2b(params, digest_size=20).digest()
+    parts_years, parts_p, parts_y = [], [], []
+    start = None
+    for t in years:
+        a, b = np.searchsorted(ry, [t, t + 1])
+        block = hashlib.blake2b(chain, digest_size=20)
+        for arr in (raw[a:b], y[a:b], dyads[a:b]):
+            block.update(np.ascontiguousarray(arr).tobytes())
+        chain = block.digest()
+        if t < model.calibration_start or a == 0 or np.unique(y[:a]).size < 2:
+            continue
+        hit = _CHAIN_CACHE.get(chain)
+        if hit is not None:
+            _CHAIN_CACHE.move_to_end(chain)
+            start, p = hit
+        else:
+            m = FormationModel(**{**template.__dict__, "features": feats or None})
+            m = m.fit_arrays(
+                raw[:a],
+                y[:a],
+                dyads[:a],
+                years=(int(ry[0]), int(ry[a - 1])),
+                start_params=start,
+                codes=codes[:a],
+            )
+            p = m.predict_first_stage(raw[a:b])
+            start = (m.columns_, m.raw_coef_) if m.kind in LOGITS else None
+            _CHAIN_CACHE[chain] = (start, p)
+            while len(_CHAIN_CACHE) > _CHAIN_CACHE_SIZE:
+                _CHAIN_CACHE.popitem(last=False)
+        parts_years.append(np.full(b - a, int(t), dtype=np.int64))
+        parts_p.append(p)
+        parts_y.append(y[a:b])
+    if not parts_p:
+        return OOSHistory.empty()
+    return OOSHistory(np.concatenate(parts_years), np.concatenate(parts_p), np.concatenate(parts_y))
 
 
 def design(
@@ -392,6 +528,9 @@ class FormationModel:
     negative_rate: float | None = None
     n_bootstrap: int = 0
     random_state: int = 0
+    calibration: str | None = DEFAULT_CALIBRATION
+    calibration_start: int = CALIBRATION_START
+    calibration_min_years: int = CALIBRATION_MIN_YEARS
 
     def _check(self, panel: pl.DataFrame) -> pl.DataFrame:
         self._check_params()
@@ -446,6 +585,23 @@ class FormationModel:
             )
         if self.gbm_params:
             _check_gbm_params(self.gbm_params)
+        if self.calibration is not None:
+            validate.choice(self.calibration, "calibration", CALIBRATIONS)
+        validate.integer(
+            self.calibration_start,
+            "calibration_start",
+            lo=1817,
+            hi=validate.latest_year(),
+            hint="the first year whose out-of-sample forecasts the second stage learns "
+            f"from, e.g. {CALIBRATION_START}.",
+        )
+        validate.integer(
+            self.calibration_min_years,
+            "calibration_min_years",
+            lo=1,
+            hi=200,
+            hint=f"e.g. {CALIBRATION_MIN_YEARS}.",
+        )
 
     def fit(
         self,
@@ -473,6 +629,7 @@ class FormationModel:
             t.dyads,
             years=(int(t.years[0]), int(t.years[-1])),
             start_params=start_params,
+            row_years=t.years,
         )
 
     def fit_arrays(
@@ -484,13 +641,22 @@ class FormationModel:
         years: tuple[int, int] = (0, 0),
         start_params: np.ndarray | tuple[list[str], np.ndarray] | None = None,
         codes: np.ndarray | None = None,
+        row_years: np.ndarray | None = None,
+        history: OOSHistory | None = None,
     ) -> FormationModel:
         """Fit on raw feature values (rows x features, NaN = missing), 0/1 outcomes and dyad
         ids (the clusters); used by :meth:`fit` and, without rebuilding frames, by the
         rolling backtest. ``start_params`` (a previous fit's ``(columns_, raw_coef_)``, matched
         by term name, or an array of the right length) warm-starts a logit;
         ``codes`` (:func:`cluster_codes` of the dyads, possibly of a longer array) saves
-        recomputing the cluster numbers."""
+        recomputing the cluster numbers.
+
+        The second stage (``calibration``) needs ``row_years``, each row's year (rows sorted
+        by year, as :func:`training_rows` gives them): the model for the year after the last
+        row learns it from the out-of-sample forecasts of the years ``calibration_start`` ..
+        last row's year, each made by the first stage fitted on the rows before it
+        (:func:`oos_history`). ``history`` (an :class:`OOSHistory` of exactly those forecasts,
+        as the rolling backtest has them from its earlier origins) saves refitting them."""
         self._check_params()
         raw, y, dyads = _arrays(raw, y, dyads)
         if codes is not None and np.shape(codes) != y.shape:
@@ -520,11 +686,79 @@ class FormationModel:
         self.n_events_ = int((y > 0.5).sum())
         self.base_rate_ = float(y.mean())
         self.years_ = (int(years[0]), int(years[1]))
+        if self.calibration is not None and history is None and row_years is None:
+            warnings.warn(
+                f"fitted without its second stage (calibration={self.calibration!r}): it "
+                "learns from the out-of-sample forecasts of earlier years and needs each "
+                "training row's year; pass row_years= (TrainingRows.years of the same rows), "
+                "or calibration=None to fit the first stage alone",
+                FoedusWarning,
+                stacklevel=2,
+            )
+        elif self.calibration is not None and history is None:
+            ry = np.asarray(row_years)
+            if ry.shape != y.shape or (ry.size > 1 and np.any(np.diff(ry) < 0)):
+                raise InvalidArgumentError(
+                    "row_years",
+                    f"row_years must give one year per row ({y.size}), in increasing order",
+                    "pass TrainingRows.years of the same rows (training_rows sorts by year).",
+                )
+            history = oos_history(self, raw, y, dyads, ry, codes=codes)
         if self.kind in LOGITS:
             self._fit_logit(raw, y, dyads, start_params, codes)
         else:
             self._fit_gbm(raw, y, dyads)
+        self._fit_second_stage(history)
         return self
+
+    def first_stage(self) -> FormationModel:
+        """An unfitted copy of this model without the second stage (same hyper-parameters;
+        a boosted model without bootstrap refits): the model the out-of-sample history is
+        made of."""
+        return FormationModel(
+            kind=self.kind,
+            features=self.features,
+            max_iter=self.max_iter,
+            gbm_params=dict(self.gbm_params),
+            negative_rate=self.negative_rate,
+            n_bootstrap=0,
+            random_state=self.random_state,
+            calibration=None,
+            calibration_start=self.calibration_start,
+            calibration_min_years=self.calibration_min_years,
+        )
+
+    def _fit_second_stage(self, history: OOSHistory | None) -> None:
+        """``calibration_`` (``(knot, slope)`` or None), ``count_size_`` (negative binomial
+        size of the yearly counts, or None) and ``history_years_`` from the history."""
+        from foedus.prospects.calibration import apply_tail, fit_count_size, fit_tail
+
+        self.calibration_ = None
+        self.count_size_ = None
+        self.history_years_ = (0, 0)
+        if self.calibration is None or history is None:
+            return
+        h = history.since(self.calibration_start)
+        if h.n_years < self.calibration_min_years or np.unique(h.y).size < 2:
+            return
+        knot, slope = fit_tail(h.p, h.y)
+        self.calibration_ = (float(knot), float(slope))
+        years, inv = np.unique(h.years, return_inverse=True)
+        expected = np.bincount(inv, weights=apply_tail(h.p, knot, slope))
+        observed = np.bincount(inv, weights=h.y)
+        self.count_size_ = fit_count_size(observed, expected)
+        self.history_years_ = (int(years[0]), int(years[-1]))
+
+    def transform_proba(self, p: np.ndarray) -> np.ndarray:
+        """The second stage applied to first-stage probabilities (the identity without one):
+        what :meth:`predict_proba_arrays` does after the first stage, for probabilities
+        computed elsewhere (e.g. under coefficient draws)."""
+        from foedus.prospects.calibration import apply_tail
+
+        cal = getattr(self, "calibration_", None)
+        if cal is None:
+            return np.asarray(p, dtype=np.float64)
+        return apply_tail(p, cal[0], cal[1])
 
     def _fit_logit(
         self,
@@ -614,6 +848,10 @@ class FormationModel:
 
     def predict_proba_arrays(self, raw: np.ndarray) -> np.ndarray:
         """Probabilities for raw feature rows (see :meth:`fit_arrays`)."""
+        return self.transform_proba(self.predict_first_stage(raw))
+
+    def predict_first_stage(self, raw: np.ndarray) -> np.ndarray:
+        """First-stage probabilities for raw feature rows (before the second stage)."""
         self._fitted()
         if self.kind not in LOGITS:
             return self.trees_.predict_proba(raw)
@@ -649,7 +887,7 @@ class FormationModel:
                 )
             draws = np.column_stack([t.predict_proba(raw) for t in self.bootstrap_])
             lo, hi = np.quantile(draws, q, axis=1)
-            return lo, hi
+            return self.transform_proba(lo), self.transform_proba(hi)
         # eta = x'b with b ~ N(coef_, cov_) is normal with variance x' cov_ x, and the logistic
         # function is increasing: the quantiles of the drawn probabilities are exactly the
         # logistic of eta's normal quantiles, so no simulation is needed
@@ -657,7 +895,9 @@ class FormationModel:
         z = NormalDist().inv_cdf(q[1])
         half = z * np.sqrt(np.maximum(_quad(x, self.cov_), 0.0))
         eta = x @ self.coef_
-        return _sigmoid(eta - half), _sigmoid(eta + half)
+        # the second stage is increasing, so it maps the quantiles to the quantiles
+        lo, hi = _sigmoid(eta - half), _sigmoid(eta + half)
+        return self.transform_proba(lo), self.transform_proba(hi)
 
     def contributions(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Additive log-odds parts of each row's forecast: ``(base, parts, names)`` with

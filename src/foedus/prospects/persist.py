@@ -3,15 +3,24 @@
 
 Contents
 --------
-A model file holds a format tag (``foedus.model/2``), the sha256 digest of its content, the
+A model file holds a format tag (``foedus.model/3``), the sha256 digest of its content, the
 foedus version, the model kind and hyper-parameters, the specification (pledge, horizon,
 outcome), the features in order, the training years and sizes, the data vintages (each
 source's last year and the sha256 of each data set, as in
 :func:`foedus.prospects.forecast.vintages`), and the learned state: for the logits the design
 terms, coefficients (before and after the King-Zeng correction), the dyad-clustered covariance
 and the training means; for the boosted model its trees and its bootstrap refits in
-:class:`foedus.prospects.trees.TreeEnsemble`'s JSON form (with the feature names). Floats are
-written with ``repr`` precision, so a loaded model predicts exactly what the saved one did.
+:class:`foedus.prospects.trees.TreeEnsemble`'s JSON form (with the feature names); and the
+second stage (``calibration``: method, knot, slope, count size, history years; null when the
+model has none) with its hyper-parameters in ``params``. Floats are written with ``repr``
+precision, so a loaded model predicts exactly what the saved one did.
+
+Formats: ``foedus.model/3`` (written now) adds the second stage to ``foedus.model/2``; files
+of versions 1 and 2 are read as models without a second stage (which is what they were
+fitted as), and refused if they carry any of version 3's keys. Loading checks the second
+stage too: knot and slope on the grid of :mod:`foedus.prospects.calibration`, the count size
+inside its range, the history's years inside the training years from ``calibration_start``
+on and at least ``calibration_min_years`` of them.
 
 Integrity digest
 ----------------
@@ -25,7 +34,7 @@ file can recompute it), so the checks below apply to every file as well. ``foedu
 files (written before the digest existed) are still read, after the same checks; without a
 digest, a change that keeps every check satisfied (a coefficient moved a little, a threshold
 shifted) cannot be noticed, nor, in a boosted model whose trees carry no feature names (as
-version 1 wrote them), a reordered feature list. Saving such a model again writes version 2.
+version 1 wrote them), a reordered feature list. Saving such a model again writes version 3.
 
 What loading checks
 -------------------
@@ -108,8 +117,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from foedus import __version__, catalog, files, validate
 from foedus.errors import FoedusError, InvalidArgumentError, ModelFileError
-from foedus.prospects.data import FEATURES, PLEDGES
-from foedus.prospects.models import KINDS, LOGITS, FormationModel
+from foedus.prospects.calibration import KNOTS, SIZE_RANGE, SLOPES
+from foedus.prospects.data import ALL_FEATURES, PLEDGES
+from foedus.prospects.models import (
+    CALIBRATION_MIN_YEARS,
+    CALIBRATION_START,
+    KINDS,
+    LOGITS,
+    FormationModel,
+)
 from foedus.prospects.trees import TreeEnsemble
 
 __all__ = [
@@ -127,11 +143,14 @@ __all__ = [
     "vintage_changes",
 ]
 
-#: The format :func:`save_model` writes (with a digest).
-FORMAT = "foedus.model/2"
+#: The format :func:`save_model` writes (with a digest and the second stage).
+FORMAT = "foedus.model/3"
+#: The format written before the second stage existed (with a digest); still read, as a
+#: model without a second stage (which is what it was fitted as).
+FORMAT_V2 = "foedus.model/2"
 #: The format written before the digest existed; still read.
 FORMAT_V1 = "foedus.model/1"
-FORMATS = (FORMAT_V1, FORMAT)
+FORMATS = (FORMAT_V1, FORMAT_V2, FORMAT)
 
 #: Files larger than this are refused unread. The default boosted model (150 trees of 15
 #: leaves and 20 bootstrap refits) takes 10 MB; 256 MiB leaves room for 25 times that.
@@ -256,6 +275,22 @@ class _Params(_Strict):
     negative_rate: _Rate | None
     n_bootstrap: Annotated[int, Field(ge=0, le=100_000)]
     random_state: Annotated[int, Field(ge=0, le=2**32 - 1)]
+    # foedus.model/3 only (absent before: no second stage)
+    calibration: Literal["tail"] | None = None
+    calibration_start: Annotated[int, Field(ge=1817, le=10_000)] = None  # type: ignore[assignment]
+    calibration_min_years: Annotated[int, Field(ge=1, le=200)] = None  # type: ignore[assignment]
+
+
+class _Calibration(_Strict):
+    """The fitted second stage (foedus.model/3): the tail recalibration's knot and slope,
+    the yearly counts' negative binomial size, and the years of the out-of-sample forecasts
+    they were learned from."""
+
+    method: Literal["tail"]
+    knot: _Finite
+    slope: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    count_size: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    history_years: Annotated[list[int], Field(min_length=2, max_length=2)]
 
 
 class _Spec(_Strict):
@@ -328,7 +363,7 @@ class ModelFileSchema(_Strict):
     """The structure of a model file (both formats); :func:`load_model` adds the semantic
     checks of the module docstring."""
 
-    format: Literal["foedus.model/1", "foedus.model/2"]
+    format: Literal["foedus.model/1", "foedus.model/2", "foedus.model/3"]
     sha256: _Sha256 = None  # type: ignore[assignment]  # required in foedus.model/2 only
     foedus_version: Annotated[str, Field(min_length=1, max_length=100)]
     kind: Literal[KINDS]  # type: ignore[valid-type]
@@ -338,6 +373,8 @@ class ModelFileSchema(_Strict):
     training: _Training
     vintages: Annotated[list[_Vintage], Field(max_length=1000)]
     logit: _Logit = None  # type: ignore[assignment]  # the logits'
+    # foedus.model/3: the fitted second stage, null when there was none (or too little history)
+    calibration: _Calibration | None = None
     gbm: _Gbm = None  # type: ignore[assignment]  # the boosted model's
 
 
@@ -529,7 +566,7 @@ _POSITIONAL = re.compile(r"x\d{1,6}")
 
 def _known_features() -> set[str]:
 
-    return set(FEATURES)
+    return set(ALL_FEATURES)
 
 
 def _check_features(features: list[str]) -> None:
@@ -545,6 +582,57 @@ def _check_features(features: list[str]) -> None:
                 f"{f!r} is not a feature foedus knows (the formation features of "
                 "foedus.prospects.data.FEATURES, or positional names x0, x1, ...)",
             )
+
+
+def _check_second_stage(doc: ModelFileSchema, raw: dict[str, Any]) -> None:
+    """foedus.model/3: the second stage's hyper-parameters are stated, and the fitted stage
+    is one the grid can give, inside the training years; older formats have neither (their
+    models were fitted without a second stage)."""
+    p = doc.params
+    if doc.format != FORMAT:
+        for key in ("calibration", "calibration_start", "calibration_min_years"):
+            if key in raw["params"]:
+                raise _Problem(f"params.{key}", f"a {doc.format} file has no second stage")
+        if "calibration" in raw:
+            raise _Problem("calibration", f"a {doc.format} file has no second stage")
+        return
+    for key in ("calibration", "calibration_start", "calibration_min_years"):
+        if key not in raw["params"]:
+            raise _Problem(f"params.{key}", f"is missing (every {FORMAT} file states it)")
+    if "calibration" not in raw:
+        raise _Problem("calibration", f"is missing (every {FORMAT} file has it, null or not)")
+    cal = doc.calibration
+    if cal is None:
+        return
+    if p.calibration is None:
+        raise _Problem("calibration", "a fitted second stage, but params.calibration is null")
+    if cal.method != p.calibration:
+        raise _Problem("calibration.method", f"{cal.method!r} is not params.calibration")
+    if not any(math.isclose(cal.slope, s, rel_tol=1e-12) for s in SLOPES):
+        raise _Problem("calibration.slope", f"{cal.slope!r} is not one of {list(SLOPES)}")
+    if not np.isclose(KNOTS, cal.knot, rtol=0, atol=1e-9).any():
+        raise _Problem(
+            "calibration.knot",
+            f"{cal.knot!r} is not a knot of the grid ({KNOTS[0]:g} to {KNOTS[-1]:g} by 0.1)",
+        )
+    if not SIZE_RANGE[0] * (1 - 1e-6) <= cal.count_size <= SIZE_RANGE[1] * (1 + 1e-6):
+        raise _Problem(
+            "calibration.count_size", f"{cal.count_size!r} is outside {list(SIZE_RANGE)}"
+        )
+    first, last = cal.history_years
+    t_first, t_last = doc.training.years
+    if not (p.calibration_start or 0) <= first <= last <= t_last or first <= t_first:
+        raise _Problem(
+            "calibration.history_years",
+            f"[{first}, {last}] is not inside the training years after "
+            f"params.calibration_start ({p.calibration_start}; training {t_first}-{t_last})",
+        )
+    if last - first + 1 < (p.calibration_min_years or 1):
+        raise _Problem(
+            "calibration.history_years",
+            f"[{first}, {last}] is fewer years than params.calibration_min_years "
+            f"({p.calibration_min_years})",
+        )
 
 
 def _check_training(t: _Training) -> None:
@@ -907,9 +995,9 @@ def _validate(d: Any, source: str, hint: str = _HINT) -> tuple[ModelFileSchema, 
             doc = ModelFileSchema.model_validate(d)
         except ValidationError as e:
             raise _schema_problem(e) from None
-        v2 = doc.format == FORMAT
+        v2 = doc.format != FORMAT_V1  # a digest, and feature names in the trees
         if v2 and doc.sha256 is None:
-            raise _Problem("sha256", f"is missing (every {FORMAT} file carries its digest)")
+            raise _Problem("sha256", f"is missing (every {doc.format} file carries its digest)")
         if not v2 and "sha256" in d:
             raise _Problem("sha256", f"a {FORMAT_V1} file carries no digest")
         if v2 and digest(d) != doc.sha256:
@@ -919,6 +1007,7 @@ def _validate(d: Any, source: str, hint: str = _HINT) -> tuple[ModelFileSchema, 
                 _DIGEST_HINT,
             )
         _check_features(doc.features)
+        _check_second_stage(doc, d)
         _check_training(doc.training)
         _check_spec_block(doc.spec)
         _check_vintages(doc.vintages)
@@ -964,6 +1053,9 @@ def model_to_dict(
             "negative_rate": m.negative_rate,
             "n_bootstrap": m.n_bootstrap,
             "random_state": m.random_state,
+            "calibration": m.calibration,
+            "calibration_start": m.calibration_start,
+            "calibration_min_years": m.calibration_min_years,
         },
         "spec": spec or {},
         "training": {
@@ -973,7 +1065,17 @@ def model_to_dict(
             "base_rate": m.base_rate_,
         },
         "vintages": vintages or [],
+        "calibration": None,
     }
+    cal = getattr(m, "calibration_", None)
+    if cal is not None:
+        d["calibration"] = {
+            "method": m.calibration,
+            "knot": float(cal[0]),
+            "slope": float(cal[1]),
+            "count_size": float(m.count_size_),
+            "history_years": [int(v) for v in m.history_years_],
+        }
     if m.kind in LOGITS:
         d["logit"] = {
             "columns": list(m.columns_),
@@ -1049,7 +1151,14 @@ def _build(doc: ModelFileSchema, d: dict[str, Any], built: dict[str, Any]) -> Fo
         negative_rate=params["negative_rate"],
         n_bootstrap=params["n_bootstrap"],
         random_state=params["random_state"],
+        calibration=params.get("calibration"),
+        calibration_start=params.get("calibration_start") or CALIBRATION_START,
+        calibration_min_years=params.get("calibration_min_years") or CALIBRATION_MIN_YEARS,
     )
+    cal = d.get("calibration")
+    m.calibration_ = None if cal is None else (float(cal["knot"]), float(cal["slope"]))
+    m.count_size_ = None if cal is None else float(cal["count_size"])
+    m.history_years_ = (0, 0) if cal is None else (cal["history_years"][0], cal["history_years"][1])
     tr = d["training"]
     m.features_ = list(doc.features)
     m.years_ = (tr["years"][0], tr["years"][1])

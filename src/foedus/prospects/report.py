@@ -12,6 +12,7 @@ from foedus.prospects.backtest import BacktestResult
 
 LABELS = {
     "p_model": "model",
+    "p_first": "model, first stage (before the tail recalibration)",
     "p_base": "base rate (climatology)",
     "p_heur": "heuristic (contiguity x major power cells)",
     "p_lit": "literature logit (reduced specification)",
@@ -100,6 +101,26 @@ def _html(title: str, intro: str, pooled: pl.DataFrame, figs: list) -> str:
     )
 
 
+def _count_section(res: BacktestResult) -> list[str]:
+    """The yearly count calibration: observed against expected onsets, the negative binomial
+    interval of the model's second stage and the independent-dyads interval."""
+    if res.counts is None or res.counts.height == 0:
+        return []
+    c = res.counts
+    has = c["inside"].drop_nulls()
+    line = (
+        f"{int(has.sum())} of {has.len()} years ({res.count_coverage():.0%}) have their observed "
+        "number of onsets inside the model's interval (negative binomial around the sum of the "
+        "year's probabilities, overdispersion fitted on the earlier years' out-of-sample counts); "
+        f"{int(c['indep_inside'].sum())} of {c.height} "
+        f"({float(c['indep_inside'].mean()):.0%}) inside the interval that treats every dyad as "  # type: ignore[arg-type]
+        "independent."
+        if has.len()
+        else "No year has a count interval (the model has no second stage)."
+    )
+    return ["## Yearly number of onsets (count calibration)", "", line, "", _md_table(c, 3), ""]
+
+
 def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> list[Path]:
     """Write ``report.md``, ``report.html`` (with a reliability diagram and yearly scores;
     Plotly's script is written beside it, so the page works offline), ``results.json`` and
@@ -143,6 +164,7 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
         "",
         _md_table(res.per_year.filter(pl.col("model") == "p_model").drop("model")),
         "",
+        *_count_section(res),
     ]
     paths = [out / "report.md", out / "results.json", out / "predictions.parquet"]
     files.write_text(paths[0], "\n".join(md))
@@ -169,6 +191,8 @@ def write_report(res: BacktestResult, out: Path, *, pledge: str = "defense") -> 
                 "pooled": res.pooled.to_dicts(),
                 "per_year": res.per_year.to_dicts(),
                 "calibration": calib.to_dicts(),
+                "counts": None if res.counts is None else res.counts.to_dicts(),
+                "count_coverage": res.count_coverage(),
             },
             indent=1,
         ),

@@ -1,0 +1,71 @@
+"""Benchmark `foedus forecast` on a cold and on a warm forecast cache.
+
+Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.forecast [--runs 3] \
+          [-- forecast arguments, default: Russia China --years 2015-2026]
+
+Each run is a fresh process: `uv run foedus forecast ...` (`python -m foedus` without uv).
+The cold run has FOEDUS_CACHE_DIR pointed at a new temporary directory: it parses the data
+sets, builds the formation panel and fits every model, and keeps them in the cache. The warm
+runs use that same directory: they read the panel and the models from the cache. Prints the
+wall time of each run, whether it fitted, whether the warm forecasts equal the cold ones, and
+the time of the process start-up alone (`foedus --help`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+DEFAULT = ["Russia", "China", "--years", "2015-2026"]
+
+
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
+    uv = shutil.which("uv")
+    cmd = [uv, "run", "--quiet", "foedus"] if uv else [sys.executable, "-m", "foedus"]
+    t = time.perf_counter()
+    r = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
+    dt = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"foedus {' '.join(args)} failed:\n{r.stderr}")
+    return dt, r
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3, help="warm runs")
+    ap.add_argument("forecast_args", nargs="*", help="arguments of foedus forecast")
+    args = ap.parse_args()
+    if not os.environ.get("FOEDUS_DATA_DIR"):
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+    fargs = ["forecast", *(args.forecast_args or DEFAULT)]
+    cache = tempfile.mkdtemp(prefix="foedus-bench-forecast-")
+    env = {**os.environ, "FOEDUS_CACHE_DIR": cache, "FOEDUS_OFFLINE": "1", "COLUMNS": "120"}
+    print(f"command: foedus {' '.join(fargs)}  (FOEDUS_CACHE_DIR={cache})")
+    startup, _ = timed(["--help"], env)
+    print(f"process start-up (foedus --help): {startup:.2f} s")
+    cold, rc = timed(fargs, env)
+    fitted = "fitting" in rc.stderr
+    print(f"cold (empty cache: parse, build the panel, fit): {cold:.2f} s; fitted: {fitted}")
+    warm = []
+    for i in range(args.runs):
+        dt, rw = timed(fargs, env)
+        warm.append(dt)
+        refit = "fitting" in rw.stderr or "building" in rw.stderr
+        print(
+            f"warm run {i + 1}: {dt:.2f} s; rebuilt or refitted: {refit}; "
+            f"forecasts equal to the cold run's: {rw.stdout == rc.stdout}"
+        )
+    print(
+        f"warm: median {statistics.median(warm):.2f} s, best {min(warm):.2f} s "
+        f"(cold / warm median: {cold / statistics.median(warm):.1f}x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
