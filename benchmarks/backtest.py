@@ -1,6 +1,6 @@
 """Benchmark the yearly rolling-origin backtest of alliance-onset forecasts.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.backtest \
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python -m benchmarks.backtest \
           [--models relogit,logit,firth,gbm] [--baselines]
 
 Builds the formation panel (ATOP defence onset, undirected COW dyad-years 1946-2018), then
@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--baselines", action="store_true", help="also time relogit + baselines")
     args = ap.parse_args()
     if catalog.Settings.from_env().data_dir is None:
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     import sklearn.metrics  # noqa: F401  (import cost not counted)
 
     with PeakSampler() as s:

@@ -1,6 +1,6 @@
 """Benchmark the data layer: verification, cold parsing and warm (Parquet-cached) loads.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python benchmarks/data.py
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python benchmarks/data.py
 Prints wall time per data set and in total, and peak resident memory. Uses a fresh temporary
 cache so the "cold" figures include parsing and the "warm" ones only the cached Parquet read.
 """
@@ -21,7 +21,7 @@ from foedus import catalog, countries, loaders
 
 def main() -> None:
     if catalog.Settings.from_env().data_dir is None:
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     dss = list(catalog.datasets().values())
     t0 = time.perf_counter()
     statuses = [catalog.status(d) for d in dss]

@@ -1,6 +1,6 @@
 """Benchmark `foedus forecast` on a cold and on a warm forecast cache.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.forecast [--runs 3] \
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python -m benchmarks.forecast [--runs 3] \
           [-- forecast arguments, default: Russia China --years 2015-2026]
 
 Each run is a fresh process: `uv run foedus forecast ...` (`python -m foedus` without uv).
@@ -42,7 +42,7 @@ def main() -> None:
     ap.add_argument("forecast_args", nargs="*", help="arguments of foedus forecast")
     args = ap.parse_args()
     if not os.environ.get("FOEDUS_DATA_DIR"):
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     fargs = ["forecast", *(args.forecast_args or DEFAULT)]
     cache = tempfile.mkdtemp(prefix="foedus-bench-forecast-")
     env = {**os.environ, "FOEDUS_CACHE_DIR": cache, "FOEDUS_OFFLINE": "1", "COLUMNS": "120"}

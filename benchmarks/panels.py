@@ -1,6 +1,6 @@
 """Benchmark the standard dyad-year pipeline (issue: panels with the standard enrichers).
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python benchmarks/panels.py [--repeat 3]
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python benchmarks/panels.py [--repeat 3]
 
 Builds directed COW dyad-years 1816 through the assumed end of open membership spells, then
 adds ATOP alliances, capabilities, major powers, contiguity, minimum distance, capital
@@ -116,7 +116,7 @@ def main() -> None:
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if catalog.Settings.from_env().data_dir is None:
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     if args.child:
         child()
         return

@@ -1,7 +1,7 @@
 """Benchmark what reliability costs: checking cached frames on every read, checking the whole
 cache (``foedus data verify``), atomic writes, and the command line's start-up.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.reliability
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python -m benchmarks.reliability
 Prints wall times (median of ``--repeat`` runs) with and without each safeguard, on a fresh
 temporary cache.
 """
@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     if catalog.Settings.from_env().data_dir is None:
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     dss = list(catalog.datasets().values())
     for d in dss:  # fill the frame cache
         loaders.load(d)

@@ -1,6 +1,6 @@
 """Benchmark alliance-portfolio similarity for all COW dyad-years.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.similarity
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python -m benchmarks.similarity
 
 Computes tau-b, S (unweighted, squared, capability-weighted), Cohen's kappa and Scott's pi from
 ATOP 5.1 valued portfolios for every directed COW dyad-year 1816-2018, after a warm-up run,
@@ -24,7 +24,7 @@ from foedus.measures import similarity
 
 def main() -> None:
     if catalog.Settings.from_env().data_dir is None:
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     similarity("atop", years=(1816, 1830))  # warm imports and the parsed-frame cache
     times, peaks = [], []
     for _ in range(3):

@@ -1,6 +1,6 @@
 """Benchmark UN General Assembly voting agreement for all COW dyad-years.
 
-Run:  FOEDUS_DATA_DIR=../shared/data uv run python -m benchmarks.unvotes
+Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python -m benchmarks.unvotes
 
 Maps all 870,109 recorded unvotes votes to COW codes and computes n_joint, agree, agree3 and
 Cohen's kappa for every directed pair of COW states voting in a year, 1946-2019, after a
@@ -42,7 +42,7 @@ def report(label: str, times: list[float], peaks: list[float]) -> None:
 
 def main() -> None:
     if catalog.Settings.from_env().data_dir is None:
-        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. ../shared/data)")
+        sys.exit("set FOEDUS_DATA_DIR to the data mirror (e.g. /data/foedus-mirror)")
     vote_agreement(1990)  # warm imports, the resolver and the parsed-frame cache
     m, times, peaks = timed(unvote_ccodes)
     print(f"{m.height} country spells, {m['votes'].sum():,} votes mapped or accounted for")

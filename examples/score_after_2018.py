@@ -1,7 +1,7 @@
 """Score foedus's forecasts for 2019-2025 against the defence pacts of examples/treaties.csv.
 
 Run:  uv run python examples/score_after_2018.py [--model relogit]
-      (with FOEDUS_DATA_DIR=../shared/data to read a local mirror instead of downloading)
+      (with FOEDUS_DATA_DIR=/data/foedus-mirror to read a local mirror instead of downloading)
 
 ATOP ends in 2018, so these onsets lie outside every data set foedus fits on. For each year
 T the forecast for every at-risk dyad uses the model fitted through 2018 and the alliance

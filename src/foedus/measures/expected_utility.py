@@ -1,7 +1,7 @@
 """Expected utility of war: Bueno de Mesquita's War Trap, as implemented in EUGene.
 
 Coding rules (Bueno de Mesquita 1981, pp. 47, 56-59, 105, 108-109; Bennett & Stam 2000;
-transcribed in ../shared/docs/MODELS.md b.2)
+the full rules: docs/foundations.md, "Expected utility of war (War Trap)")
 ------------
 For a directed pair (i, j) in year t, with utilities ``U`` from alliance-portfolio similarity
 (tau-b by default; ``U_ii = 1``) and distance-discounted capabilities

@@ -1,8 +1,8 @@
 """What a panel is: the key columns of state-years and dyad-years, and checks on them.
 
-Keys (see DESIGN.md): ``ccode, year`` for COW state-years and ``ccode1, ccode2, year`` for COW
-dyad-years; the Gleditsch-Ward system uses ``gwcode``, ``gwcode1``, ``gwcode2``. Undirected
-dyad-years have ``ccode1 < ccode2``; directed ones hold both orders.
+Keys (see docs/panels.md, "Keys"): ``ccode, year`` for COW state-years and ``ccode1, ccode2,
+year`` for COW dyad-years; the Gleditsch-Ward system uses ``gwcode``, ``gwcode1``, ``gwcode2``.
+Undirected dyad-years have ``ccode1 < ccode2``; directed ones hold both orders.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Literal
 
 import polars as pl
 
+from foedus import catalog, loaders
 from foedus.errors import PanelError
 
 System = Literal["cow", "gw"]
@@ -158,6 +159,24 @@ def add_state_values(
     for side in ("1", "2"):
         new += [s.alias(f"{s.name}{side}") for s in table.gather(df.get_column(f"{c}{side}"), yrs)]
     return df.with_columns(new)
+
+
+def add_catalog_state_values(
+    df: pl.DataFrame, info: PanelInfo, source: str, cols: Sequence[str], what: str
+) -> pl.DataFrame:
+    """:func:`add_state_values` from the catalog's state-year table ``source`` (keyed
+    ``code, year``), each of ``cols`` null outside its own catalog coverage
+    (``Dataset.coverage_of``). The coverage is applied to the small source table, not to the
+    panel's millions of rows."""
+    ds = catalog.get(source)
+    cols = list(dict.fromkeys(cols))
+    table = loaders.load(source).select(info.code, "year", *cols)
+    guards = [
+        pl.when(outside(pl.col("year"), *cov)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in cols
+        if (cov := ds.coverage_of(c)) is not None
+    ]
+    return add_state_values(df, info, table.with_columns(guards), cols, what)
 
 
 def add_dyad_values(

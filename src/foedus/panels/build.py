@@ -66,7 +66,7 @@ def build_panel(
     checked = [(name, check_options(name, kw)) for name, kw in steps]
     for name, _ in checked:
         e = ENRICHERS[name]
-        if kind[:-6] not in e.kinds or system not in e.systems:
+        if kind.removesuffix("-years") not in e.kinds or system not in e.systems:
             raise PanelError(
                 f"enricher {name!r} works on {'/'.join(k + '-years' for k in e.kinds)} of the "
                 f"{'/'.join(s.upper() for s in e.systems)} system, not on {kind} of "

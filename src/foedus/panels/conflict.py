@@ -704,8 +704,11 @@ def add_peace_years(
     if counted_on == "rows":
         history = (
             df.select(KEYS)
-            .filter(pl.col("year").is_between(*cov) & pl.col("ccode1").is_between(0, MAX_CODE - 1))
-            .filter(pl.col("ccode2").is_between(0, MAX_CODE - 1))
+            .filter(
+                pl.col("year").is_between(*cov),
+                pl.col("ccode1").is_between(0, MAX_CODE - 1),
+                pl.col("ccode2").is_between(0, MAX_CODE - 1),
+            )
             .unique()
             .sort(KEYS)
         )

@@ -23,45 +23,19 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from foedus import catalog, loaders
-from foedus.panels.base import PanelInfo, add_state_values, outside, require
+from foedus import catalog
+from foedus.panels.base import add_catalog_state_values, require
 from foedus.panels.registry import enricher
 
 DEMOCRACY_COLS = ("euds", "aeuds", "polity2", "v2x_polyarchy")
 DEMOCRACY_SOURCES = {"cow": "isard-cw-democracy", "gw": "isard-gw-democracy"}
 
 
-def state_values(
-    df: pl.DataFrame,
-    info: PanelInfo,
-    source: str,
-    cols: Sequence[str],
-    what: str,
-) -> pl.DataFrame:
-    """``cols`` of the state-year table ``source`` (a catalog name, keyed ``code, year``) added
-    to ``df``, each null outside its catalog coverage. Shared by :mod:`foedus.panels.wealth`."""
-
-    ds = catalog.datasets()[source]
-    cols = list(dict.fromkeys(cols))
-    table = loaders.load(source).select(info.code, "year", *cols)
-    # each column null outside its own coverage, on the small state-year table (not the panel)
-    guards = [
-        pl.when(outside(pl.col("year"), *cov)).then(None).otherwise(pl.col(c)).alias(c)
-        for c in cols
-        if (cov := ds.coverage_of(c)) is not None
-    ]
-    return add_state_values(df, info, table.with_columns(guards), cols, what)
-
-
-def _coverage(system: str) -> tuple[int, int] | None:
-    return catalog.datasets()[DEMOCRACY_SOURCES[system]].coverage
-
-
 @enricher(
     "democracy",
     kinds=("state", "dyad"),
     systems=("cow", "gw"),
-    coverage=_coverage("cow"),
+    coverage=catalog.get(DEMOCRACY_SOURCES["cow"]).coverage,
     sources=tuple(DEMOCRACY_SOURCES.values()),
     adds="euds, aeuds, polity2, v2x_polyarchy (dyads: ...1, ...2)",
     options={
@@ -80,4 +54,4 @@ def add_democracy(df: pl.DataFrame, *, keep: Sequence[str] | None = None) -> pl.
     """
     info = require(df, "add_democracy")
     cols = list(DEMOCRACY_COLS) if keep is None else [keep] if isinstance(keep, str) else keep
-    return state_values(df, info, DEMOCRACY_SOURCES[info.system], cols, "add_democracy")
+    return add_catalog_state_values(df, info, DEMOCRACY_SOURCES[info.system], cols, "add_democracy")

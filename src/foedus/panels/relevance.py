@@ -29,7 +29,6 @@ from foedus.errors import FoedusWarning
 from foedus.panels.base import require
 from foedus.panels.geography import CONTIGUITY_COVERAGE, ZeroSpells, add_contiguity
 from foedus.panels.powers import add_cow_majors
-from foedus.panels.registry import check_options
 
 
 def relevance(
@@ -39,8 +38,6 @@ def relevance(
     unknown (contiguity unknown and no major power)."""
     info = require(df, "politically_relevant", kinds=("dyad",), systems=("cow",))
     keys = df.select(info.keys)
-    check_options("contiguity", {"zero_spells": zero_spells})
-    check_options("majors", {"carry_forward": carry_forward})
     flags = add_cow_majors(
         add_contiguity(keys, zero_spells=zero_spells), carry_forward=carry_forward
     )

@@ -25,8 +25,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from foedus import catalog
-from foedus.panels.base import require
-from foedus.panels.regime import state_values
+from foedus.panels.base import add_catalog_state_values, require
 from foedus.panels.registry import enricher
 
 GDP_COLS = ("mrgdppc", "sd_mrgdppc", "pwtrgdp", "sd_pwtrgdp", "pwtpop", "sd_pwtpop")
@@ -37,7 +36,7 @@ GDP_SOURCES = {"cow": "isard-cw-gdppop", "gw": "isard-gw-gdppop"}
     "gdp",
     kinds=("state", "dyad"),
     systems=("cow", "gw"),
-    coverage=catalog.datasets()[GDP_SOURCES["cow"]].coverage,
+    coverage=catalog.get(GDP_SOURCES["cow"]).coverage,
     sources=tuple(GDP_SOURCES.values()),
     adds="mrgdppc, pwtrgdp, pwtpop and sd_mrgdppc, sd_pwtrgdp, sd_pwtpop (dyads: ...1, ...2)",
     options={"keep": {"choices": GDP_COLS, "at_least": 1, "empty": "add_gdp would add no column"}},
@@ -50,4 +49,4 @@ def add_gdp(df: pl.DataFrame, *, keep: Sequence[str] | None = None) -> pl.DataFr
     """
     info = require(df, "add_gdp")
     cols = list(GDP_COLS) if keep is None else [keep] if isinstance(keep, str) else keep
-    return state_values(df, info, GDP_SOURCES[info.system], cols, "add_gdp")
+    return add_catalog_state_values(df, info, GDP_SOURCES[info.system], cols, "add_gdp")

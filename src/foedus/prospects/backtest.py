@@ -41,7 +41,7 @@ from foedus.prospects.models import (
     oos_history,
 )
 
-#: The reduced specification of the classic dyadic studies (ALLIANCE-FORMATION.md): power,
+#: The reduced specification of the classic dyadic studies (docs/prospects.md, "Backtest"): power,
 #: geography, status, conflict and duration.
 LITERATURE_SPEC = (
     "log_cinc_ratio",

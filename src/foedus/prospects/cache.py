@@ -46,7 +46,7 @@ import io
 import json
 import platform
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
@@ -381,17 +381,27 @@ class ForecastCache:
             self._warned.add(what)
             warnings.warn(message, FoedusWarning, stacklevel=3)
 
+    def _read(
+        self, store: str, name_of: Callable[[str], str], key: dict[str, Any]
+    ) -> tuple[str, bytes] | None:
+        """The entry name and verified bytes under ``key`` in the store ``store`` (``"models"``
+        or ``"panels"``; a disabled cache has none), or None (not reading, absent, or damaged:
+        the store removes and reports damage)."""
+        if not self.reads:
+            return None
+        sha = key_digest(key)
+        name = name_of(sha)
+        data = getattr(self, store).read(name, source_sha256=sha, version=ENTRY_VERSION)
+        return None if data is None else (name, data)
+
     # -- models --------------------------------------------------------------------------------
 
     def get_model(self, key: dict[str, Any]) -> FormationModel | None:
         """The cached fit under ``key``, or None (a damaged entry is removed, with a warning)."""
-        if not self.reads:
+        got = self._read("models", model_name, key)
+        if got is None:
             return None
-        sha = key_digest(key)
-        name = model_name(sha)
-        data = self.models.read(name, source_sha256=sha, version=ENTRY_VERSION)
-        if data is None:
-            return None
+        name, data = got
         try:
             doc = json.loads(data.decode("utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != MODEL_ENTRY:
@@ -450,13 +460,10 @@ class ForecastCache:
     def get_panel(self, key: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, int]] | None:
         """The cached panel and last years under ``key``, or None (a damaged entry is removed,
         with a warning)."""
-        if not self.reads:
+        got = self._read("panels", panel_name, key)
+        if got is None:
             return None
-        sha = key_digest(key)
-        name = panel_name(sha)
-        data = self.panels.read(name, source_sha256=sha, version=ENTRY_VERSION)
-        if data is None:
-            return None
+        name, data = got
         try:
             info = json.loads(pl.read_parquet_metadata(io.BytesIO(data))[PANEL_META])
             if not isinstance(info, dict) or info.get("format") != PANEL_ENTRY:

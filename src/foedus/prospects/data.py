@@ -43,7 +43,7 @@ Not included: **alliance-portfolio similarity** (tau-b, S; :func:`foedus.panels.
 It is computed from the alliance portfolios themselves, so it is endogenous to the outcome.
 Two states with a common set of allies score as similar, and a new pledge between them changes
 both portfolios. Even lagged, it largely re-encodes the alliance network (Häge 2011; see
-ALLIANCE-FORMATION.md: "Do not use alliance-based similarity for onset"). The network terms
+docs/prospects.md, "Features"). The network terms
 below (``allies1``, ``allies2``, ``shared_allies``) carry the structural information
 explicitly instead.
 

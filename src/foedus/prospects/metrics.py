@@ -1,5 +1,5 @@
 """Forecast evaluation for binary events: Brier score and its Murphy decomposition, log loss,
-ROC-AUC, PR-AUC, calibration tables, ECE and precision/recall at k (docs/MODELS.md section f).
+ROC-AUC, PR-AUC, calibration tables, ECE and precision/recall at k (docs/prospects.md, "Backtest").
 
 Every function takes ``y``, the 0/1 outcomes ``o_i``, and ``p``, the forecast probabilities
 ``f_i`` in [0, 1], as 1-D arrays of equal length N >= 1 with no NaN (booleans are accepted for
@@ -54,7 +54,7 @@ Ties in :func:`top_k` are broken by position: among equal forecasts the one earl
 input ranks higher (a stable sort), so results are deterministic but depend on input order.
 
 For rare events such as alliance onset report PR-AUC with the Brier score and a calibration
-table: ROC-AUC alone is inflated by the mass of easy negatives (docs/MODELS.md section f).
+table: ROC-AUC alone is inflated by the mass of easy negatives (docs/prospects.md, "Backtest").
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Kinds
   weights); their covariance is scaled by ``(n / (n + k))^2``; and probabilities carry the
   correction for estimation uncertainty, ``Pr = pi~ + (0.5 - pi~) pi~ (1 - pi~) x V x'``
   (their eq. 20, "approximately Bayesian"), with ``V`` the dyad-clustered covariance. This is
-  the literature's recommended estimator for onset (ALLIANCE-FORMATION.md, "Estimators": logit
-  with cubic time plus a King-Zeng or Firth correction).
+  the literature's recommended estimator for onset (logit with cubic time plus a King-Zeng or
+  Firth correction; docs/prospects.md, "Models").
 * ``kind="logit"``: plain maximum likelihood (Newton-Raphson in NumPy, equal to statsmodels'
   ``Logit``). The workhorse of the alliance-formation literature (e.g. Lai & Reiter 2000;
   Gibler & Wolford 2006), with a cubic polynomial in the years since the dyad last had the
