@@ -279,3 +279,62 @@ class TreatyFileError(FoedusError, ValueError):
         )
 
     __str__ = FoedusError.__str__
+
+
+# --- worlds, scenarios and consequences -------------------------------------------------------
+
+
+class WorldError(FoedusError, ValueError):
+    """A change to a world that contradicts it: a tie that already exists, a state that is not
+    a member of the alliance it is to leave, capabilities for a state outside the system."""
+
+
+@dataclass(frozen=True)
+class ScenarioProblem:
+    """One problem in a scenario file: where (1-based line, None for the whole file), what, and
+    what to do about it."""
+
+    line: int | None
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.message}"
+
+
+class ScenarioError(FoedusError, ValueError):
+    """A scenario file that cannot be used. Lists every problem found (up to
+    :data:`MAX_LISTED`), each with its line number and a hint."""
+
+    def __init__(self, path: str | Path, problems: Sequence[ScenarioProblem]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else None
+        self.line = first.line if first else None
+        if len(self.problems) == 1 and first is not None:
+            where = f", line {first.line}" if first.line is not None else ""
+            super().__init__(f"scenario {self.path}{where}: {first.message}", first.hint)
+            return
+        lines = [f"scenario {self.path} has {len(self.problems)} problems:"]
+        for p in self.problems[:MAX_LISTED]:
+            lines.append(f"  {p}")
+            lines.append(f"      hint: {p.hint}")
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
+        super().__init__(
+            "\n".join(lines),
+            "fix the lines listed above and check the file again "
+            "(foedus scenario check FILE); docs/consequences.md describes the format.",
+        )
+
+    __str__ = FoedusError.__str__
+
+
+class ModelFitError(FoedusError, RuntimeError):
+    """A model that could not be estimated (no events in the rows, a singular design)."""
+
+
+class SweepError(FoedusError, RuntimeError):
+    """A scenario sweep that failed (a task raised, the scheduler could not be reached). No
+    output file is written."""

@@ -1,7 +1,14 @@
 """The ``foedus`` command line (Typer + Rich): thin commands that call the library and render
 its results; :mod:`foedus.cli.boundary` turns whatever goes wrong into one clear message."""
 
-from foedus.cli import country, data, foundations, panel, prospects  # noqa: F401 - registers
+from foedus.cli import (  # noqa: F401 - registers
+    country,
+    data,
+    foundations,
+    panel,
+    prospects,
+    scenario,
+)
 from foedus.cli.app import app
 from foedus.cli.boundary import main, run
 

@@ -18,8 +18,11 @@ Coding rules
 * **Shared allies** (:func:`shared_allies`): for each pair, the number of third states allied
   to both (a closed-triangle term of network models of alliance formation; Cranmer,
   Desmarais & Kirkland 2012).
-* Years outside the source's coverage (ATOP 1815-2018; COW 1816-2012) raise an error rather
-  than return an empty graph.
+* Years outside the source's catalog coverage raise an error rather than return an empty
+  graph.
+* **The world.** With ``source="atop"`` the ties come from a :class:`foedus.world.World`
+  (``world=``; default today's data, ATOP 5.1), so a scenario's pledges are in the graph; its
+  years bound the years a graph may have.
 
 Graphs are :mod:`networkx` graphs; :func:`export_graph` writes GraphML or node-link JSON.
 """
@@ -36,9 +39,9 @@ import polars as pl
 from foedus import files, validate
 from foedus.errors import InvalidArgumentError
 from foedus.jsonout import strict_json
+from foedus.world import World, resolve_world
 
 Source = Literal["atop", "cow"]
-COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
 PLEDGES = {
     "atop": {
         "defense": ["atop_defense"],
@@ -64,41 +67,57 @@ def _check(source: object, pledge: object) -> tuple[Source, str]:
     return src, validate.choice(pledge, "pledge", tuple(PLEDGES[src]))  # type: ignore[return-value]
 
 
-def _year(source: Source, year: object, name: str = "year") -> int:
-    """A year inside the catalog coverage of the alliance source."""
+def _world(source: Source, world: object) -> World | None:
+    """The world of an ATOP graph (None for COW, which has no world)."""
+    if source == "cow":
+        if world is not None:
+            raise InvalidArgumentError(
+                "world",
+                "a world carries ATOP pledges; source='cow' reads COW's alliance file",
+                "use source='atop' with a world, or leave world out.",
+            )
+        return None
+    return resolve_world(world)
+
+
+def _year(source: Source, year: object, name: str = "year", world: World | None = None) -> int:
+    """A year inside the world (ATOP) or the catalog coverage of COW's alliances."""
     from foedus.measures.similarity import DATASETS
 
+    if world is not None:
+        return world.check_year(year, name)
     lo, hi = validate.coverage(DATASETS[source])
     why = f"the {source.upper()} alliance data cover {lo}-{hi}"
     return validate.year(year, name, lo=lo, hi=hi, lo_reason=why, hi_reason=why)
 
 
-def _years(source: Source, years: object) -> tuple[int, int]:
+def _years(source: Source, years: object, world: World | None = None) -> tuple[int, int]:
     from foedus.measures.similarity import check_years
 
     if years is None:
         raise InvalidArgumentError(
             "years", "years is required", "pass (first, last), e.g. years=(1946, 2018)."
         )
-    return check_years(years, source)
+    return check_years(years, source, world=world)
 
 
 def _ties(ties: object) -> pl.DataFrame:
     return validate.frame(ties, "ties", columns=("ccode1", "ccode2", "year"))
 
 
-def alliance_ties(source: Source = "atop", pledge: str = "defense") -> pl.DataFrame:
-    """Undirected ties ``ccode1 < ccode2, year`` carrying ``pledge`` in either direction."""
+def alliance_ties(
+    source: Source = "atop", pledge: str = "defense", *, world: World | None = None
+) -> pl.DataFrame:
+    """Undirected ties ``ccode1 < ccode2, year`` carrying ``pledge`` in either direction
+    (ATOP: in ``world``, default today's data)."""
     source, pledge = _check(source, pledge)
+    w = _world(source, world)
+    if w is not None:
+        return w.ties(pledge)
+    from foedus.panels.alliances import cow_alliance_dyad_years
+
     cols = PLEDGES[source][pledge]
-    if source == "atop":
-        from foedus import loaders
-
-        d = loaders.load("ps-atop-alliance")
-    else:
-        from foedus.panels.alliances import cow_alliance_dyad_years
-
-        d = cow_alliance_dyad_years()
+    d = cow_alliance_dyad_years()
     lo, hi = pl.min_horizontal("ccode1", "ccode2"), pl.max_horizontal("ccode1", "ccode2")
     return (
         d.filter(pl.any_horizontal([pl.col(c) > 0 for c in cols]))
@@ -116,17 +135,35 @@ def alliance_graph(
     *,
     ties: pl.DataFrame | None = None,
     members: list[int] | None = None,
+    world: World | None = None,
 ) -> nx.Graph:
     """The alliance network of ``year``: every COW system member a node, ties as coded.
 
     ``ties`` (from :func:`alliance_ties`) and ``members`` may be passed in to build many years
-    without reloading them. ``year`` must lie inside the source's catalog coverage.
+    without reloading them. ``year`` must lie inside the world's years (ATOP; default today's
+    data) or COW's catalog coverage.
     """
+
+    source, pledge = _check(source, pledge)
+    w = _world(source, world)
+    year = _year(source, year, world=w)
+    if w is not None and ties is None and members is None:  # a world's graphs are kept
+        g = w.cached(f"graph:{year}:{pledge}", lambda: _build_graph(year, pledge, source, w))
+        return g.copy()
+    return _build_graph(year, pledge, source, w, ties, members)
+
+
+def _build_graph(
+    year: int,
+    pledge: str,
+    source: Source,
+    w: World | None,
+    ties: pl.DataFrame | None = None,
+    members: list[int] | None = None,
+) -> nx.Graph:
     from foedus import countries
     from foedus.panels import state_years
 
-    source, pledge = _check(source, pledge)
-    year = _year(source, year)
     if ties is not None:
         ties = _ties(ties)
     if members is not None:
@@ -137,7 +174,7 @@ def alliance_graph(
     if members is None:
         members = state_years(years=max(year, 1816)).get_column("ccode").to_list()
     if ties is None:
-        ties = alliance_ties(source, pledge)
+        ties = alliance_ties(source, pledge, world=w)
     ties = ties.filter(pl.col("year") == year)
     g = nx.Graph(year=year, pledge=pledge, source=source)
     idx = countries.index()
@@ -210,27 +247,34 @@ def graph_stats(g: nx.Graph) -> pl.DataFrame:
 
 
 def network_stats(
-    years: tuple[int, int], pledge: str = "defense", source: Source = "atop"
+    years: tuple[int, int],
+    pledge: str = "defense",
+    source: Source = "atop",
+    *,
+    world: World | None = None,
 ) -> pl.DataFrame:
     """``ccode, year`` and the graph statistics for every system member in ``years``
-    (``(first, last)`` or one year, inside the source's catalog coverage)."""
+    (``(first, last)`` or one year, inside the world's years or COW's coverage)."""
     from foedus.panels import state_years
 
     source, pledge = _check(source, pledge)
-    years = _years(source, years)
-    ties = alliance_ties(source, pledge)
+    w = _world(source, world)
+    years = _years(source, years, world=w)
+    ties = alliance_ties(source, pledge, world=w)
     sy = state_years(years=(max(years[0], 1816), years[1]))
     frames = []
     for y in range(years[0], years[1] + 1):
         members = sy.filter(pl.col("year") == y).get_column("ccode").to_list()
-        g = alliance_graph(y, pledge, source, ties=ties, members=members)
+        g = alliance_graph(y, pledge, source, ties=ties, members=members, world=w)
         frames.append(graph_stats(g).with_columns(year=pl.lit(y, dtype=pl.Int32)))
     return pl.concat(frames).select("ccode", "year", pl.exclude("ccode", "year"))
 
 
-def shared_allies(pledge: str = "defense", source: Source = "atop") -> pl.DataFrame:
+def shared_allies(
+    pledge: str = "defense", source: Source = "atop", *, world: World | None = None
+) -> pl.DataFrame:
     """Dyad-years (``ccode1 < ccode2``) with at least one common ally: ``shared_allies``."""
-    return shared_allies_from_ties(alliance_ties(source, pledge))
+    return shared_allies_from_ties(alliance_ties(source, pledge, world=world))
 
 
 def shared_allies_from_ties(ties: pl.DataFrame) -> pl.DataFrame:
@@ -249,17 +293,24 @@ def shared_allies_from_ties(ties: pl.DataFrame) -> pl.DataFrame:
 
 
 def ego_network(
-    state: int | str, year: int, pledge: str = "defense", source: Source = "atop", radius: int = 1
+    state: int | str,
+    year: int,
+    pledge: str = "defense",
+    source: Source = "atop",
+    radius: int = 1,
+    *,
+    world: World | None = None,
 ) -> nx.Graph:
     """The state, its allies (and theirs, with ``radius=2``) and the ties among them."""
     from foedus import countries
 
     state = validate.state(state, "state")
     source, pledge = _check(source, pledge)
-    year = _year(source, year)
+    w = _world(source, world)
+    year = _year(source, year, world=w)
     radius = validate.integer(radius, "radius", lo=0, hint="use radius=1 (allies) or 2.")
     c = countries.ccode(state, year)
-    return nx.ego_graph(alliance_graph(year, pledge, source), c, radius=radius)
+    return nx.ego_graph(alliance_graph(year, pledge, source, world=w), c, radius=radius)
 
 
 #: The file formats :func:`export_graph` writes, by extension.

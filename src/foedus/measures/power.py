@@ -86,17 +86,19 @@ import polars as pl
 
 from foedus import loaders, validate
 from foedus.errors import InvalidArgumentError, PanelError
+from foedus.world import World, resolve_world
 
 COMPONENTS = ("milex", "milper", "irst", "pec", "tpop", "upop")
 #: foedus's pole convention: a state holding at least this share of the group's capabilities.
 POLE_SHARE = 0.10
 #: foedus's asymmetry convention: stronger / weaker CINC at or above this ratio.
 ASYMMETRY_RATIO = 3.0
-NMC_COVERAGE = {"7.0": (1816, 2022), "6.0": (1816, 2016)}
+#: The catalog data set of each NMC version (coverage is the catalog's).
+NMC_DATASETS = {"7.0": "ps-cow-nmc", "6.0": "cow-nmc"}
 BASES = ("cinc", "components")
 GROUPS = ("majors", "all")
-MAJORS_LAST_YEAR = 2016
-NUCLEAR_COVERAGE = (1945, 2023)
+MAJORS_DATASET = "cow-majors"
+NUCLEAR_DATASET = "nuclear-warheads"
 
 Years = int | tuple[int, int] | Sequence[int] | None
 Members = int | str | Sequence[int | str]
@@ -233,13 +235,23 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 
 
 def _coverage(version: str) -> tuple[int, int]:
-    return NMC_COVERAGE[validate.choice(version, "version", tuple(NMC_COVERAGE))]
+    return validate.coverage(NMC_DATASETS[validate.choice(version, "version", tuple(NMC_DATASETS))])
 
 
-def _nmc(version: str) -> pl.DataFrame:
+def _nuclear_coverage() -> tuple[int, int]:
+    return validate.coverage(NUCLEAR_DATASET)
+
+
+def _nmc(version: str, world: World | None = None) -> pl.DataFrame:
+    """NMC state-years with the world's capability changes (default today's data: none)."""
     from foedus.panels.capabilities import nmc
 
-    return nmc(version)
+    return resolve_world(world).apply_capabilities(nmc(version))
+
+
+def _warheads(world: World | None = None) -> pl.DataFrame:
+    """The warheads file with the world's nuclear changes (default: none)."""
+    return resolve_world(world).apply_warheads(loaders.load(NUCLEAR_DATASET))
 
 
 # --- 1. system shares -------------------------------------------------------------------------
@@ -269,11 +281,14 @@ def capability_shares(cap: pl.DataFrame) -> pl.DataFrame:
     ).sort("year", "ccode")
 
 
-def system_shares(year: Years = None, *, version: str = "7.0") -> pl.DataFrame:
-    """Every state-year's CINC, renormalised share and component shares (NMC ``version``)."""
+def system_shares(
+    year: Years = None, *, version: str = "7.0", world: World | None = None
+) -> pl.DataFrame:
+    """Every state-year's CINC, renormalised share and component shares (NMC ``version``;
+    ``world``'s capability changes applied, default none)."""
     cov = _coverage(version)
     yrs = None if year is None else _year_list(year, cov, bounded=True, name="year")
-    cap = _nmc(version)
+    cap = _nmc(version, world)
     if yrs is not None:
         cap = cap.filter(pl.col("year").is_in(yrs))
     return capability_shares(cap)
@@ -330,17 +345,17 @@ def bloc_totals(shares: pl.DataFrame, members: Sequence[int], years: Sequence[in
 
 
 def bloc_capabilities(
-    members: Members, years: Years = None, *, version: str = "7.0"
+    members: Members, years: Years = None, *, version: str = "7.0", world: World | None = None
 ) -> pl.DataFrame:
     """Summed capabilities of a coalition per year (see :func:`bloc_totals`).
 
     ``members``: COW codes or names (resolved by :func:`foedus.countries.resolve`); ``years``
-    default to NMC's coverage.
+    default to NMC's coverage; ``world``: capability changes (default none).
     """
     cov = _coverage(version)
     yrs = _year_list(years, cov, bounded=True)
     codes = _codes(members)
-    return bloc_totals(system_shares(yrs, version=version), codes, yrs)
+    return bloc_totals(system_shares(yrs, version=version, world=world), codes, yrs)
 
 
 # --- 3. concentration -------------------------------------------------------------------------
@@ -418,25 +433,28 @@ def concentration(
     basis: str = "cinc",
     pole_share: float = POLE_SHARE,
     version: str = "7.0",
+    world: World | None = None,
 ) -> pl.DataFrame:
     """Concentration of capabilities among the COW major powers or all states, per year.
 
-    ``years`` default to NMC's coverage (for majors: through 2016, or through NMC's end with
-    ``carry_forward=True``, which assumes the 2016 majors stay majors).
+    ``years`` default to NMC's coverage (for majors: through the list's last year, 2016, or
+    through NMC's end with ``carry_forward=True``, which assumes the last majors stay majors).
+    ``world``: capability changes (default none).
     """
     lo, hi = _coverage(version)
     among = validate.choice(among, "among", GROUPS)
     carry_forward = validate.flag(carry_forward, "carry_forward")
     basis = validate.choice(basis, "basis", BASES)
     pole_share = validate.number(pole_share, "pole_share", lo=0.0, hi=1.0, open_lo=True)
-    default = (lo, hi if carry_forward or among == "all" else min(hi, MAJORS_LAST_YEAR))
+    majors_last = validate.coverage(MAJORS_DATASET)[1]
+    default = (lo, hi if carry_forward or among == "all" else min(hi, majors_last))
     yrs = _year_list(years, default, bounded=True)
     group = None
     if among == "majors":
         from foedus.panels.powers import major_power_years
 
         group = major_power_years(carry_forward=carry_forward, through=hi)
-    cap = _nmc(version).filter(pl.col("year").is_in(yrs))
+    cap = _nmc(version, world).filter(pl.col("year").is_in(yrs))
     return concentration_index(cap, group, basis=basis, pole_share=pole_share, years=yrs)
 
 
@@ -567,14 +585,14 @@ def nuclear_status(warheads: pl.DataFrame) -> pl.DataFrame:
     return warheads.with_columns((pl.col("warheads") > 0).alias("nuclear")).sort("ccode", "year")
 
 
-def nuclear_forces(years: Years = None) -> pl.DataFrame:
+def nuclear_forces(years: Years = None, *, world: World | None = None) -> pl.DataFrame:
     """Warheads per state-year (FAS estimates, 1945-2023) with ``nuclear`` status.
 
     Returns ``ccode, entity, iso3, year, warheads, nuclear``; the ``World`` row is not a state
     and is not included.
     """
-    yrs = None if years is None else _year_list(years, NUCLEAR_COVERAGE, bounded=True)
-    w = loaders.load("nuclear-warheads").select("ccode", "entity", "iso3", "year", "warheads")
+    yrs = None if years is None else _year_list(years, _nuclear_coverage(), bounded=True)
+    w = _warheads(world).select("ccode", "entity", "iso3", "year", "warheads")
     if yrs is not None:
         w = w.filter(pl.col("year").is_in(yrs))
     return nuclear_status(w)
@@ -620,28 +638,33 @@ def bloc_nuclear(
     return out.with_columns((pl.col("missing").list.len() == 0).alias("complete")).sort("year")
 
 
-def bloc_warheads(members: Members, year: Years = None) -> pl.DataFrame:
-    """Summed warheads of a coalition (codes or names) per year (see :func:`bloc_nuclear`)."""
-    yrs = None if year is None else _year_list(year, NUCLEAR_COVERAGE, bounded=True, name="year")
+def bloc_warheads(
+    members: Members, year: Years = None, *, world: World | None = None
+) -> pl.DataFrame:
+    """Summed warheads of a coalition (codes or names) per year (see :func:`bloc_nuclear`);
+    ``world``: nuclear changes (default none)."""
+    yrs = None if year is None else _year_list(year, _nuclear_coverage(), bounded=True, name="year")
     _members(members)
-    w = loaders.load("nuclear-warheads")
+    w = _warheads(world)
     return bloc_nuclear(w, _codes(members), yrs)
 
 
-def nuclear_balance(bloc: Members, opponent: Members, year: Years = None) -> pl.DataFrame:
+def nuclear_balance(
+    bloc: Members, opponent: Members, year: Years = None, *, world: World | None = None
+) -> pl.DataFrame:
     """Warheads of ``bloc`` against ``opponent`` (a state or a coalition) per year.
 
     Returns ``year, bloc_warheads, opponent_warheads, ratio`` (bloc / opponent; null when the
     opponent has none), ``bloc_share`` (bloc / (bloc + opponent); null when neither has any)
-    and ``complete`` (no member of either side missing).
+    and ``complete`` (no member of either side missing). ``world``: nuclear changes.
     """
-    yrs = None if year is None else _year_list(year, NUCLEAR_COVERAGE, bounded=True, name="year")
+    yrs = None if year is None else _year_list(year, _nuclear_coverage(), bounded=True, name="year")
     _members(bloc, "bloc"), _members(opponent, "opponent")
     a, b = _codes(bloc, "bloc"), _codes(opponent, "opponent")
     both = sorted(set(a) & set(b))
     if both:
         raise PanelError(f"states {both} are on both sides", "give disjoint bloc and opponent.")
-    w = loaders.load("nuclear-warheads")
+    w = _warheads(world)
     x = bloc_nuclear(w, a, yrs).select("year", "warheads", "complete")
     y = bloc_nuclear(w, b, yrs).select("year", "warheads", "complete")
     j = x.join(y, on="year", suffix="_opp")

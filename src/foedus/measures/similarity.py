@@ -50,8 +50,9 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from foedus import loaders, validate
+from foedus import validate
 from foedus.errors import InvalidArgumentError, PanelError
+from foedus.world import PLEDGES, World, resolve_world
 
 MEASURES = ("taub", "s_un", "s_un_sq", "s_wt", "kappa", "pi")
 CODINGS = ("valued", "binary")
@@ -67,9 +68,27 @@ def check_source(source: object, coding: object = "valued") -> tuple[str, str]:
     )
 
 
-def check_years(years: object, source: str, name: str = "years") -> tuple[int, int]:
-    """``years`` (``(first, last)`` or one year; None: the source's coverage) inside the
-    catalog coverage of the alliance ``source``: portfolios outside it would look unallied."""
+def check_world(source: str, world: object) -> World | None:
+    """The world of an ATOP measure (default today's data); None for COW, which has none."""
+    if source == "cow":
+        if world is not None:
+            raise InvalidArgumentError(
+                "world",
+                "a world carries ATOP pledges; source='cow' reads COW's alliance file",
+                "use source='atop' with a world, or leave world out.",
+            )
+        return None
+    return resolve_world(world)
+
+
+def check_years(
+    years: object, source: str, name: str = "years", *, world: World | None = None
+) -> tuple[int, int]:
+    """``years`` (``(first, last)`` or one year; None: all) inside the years of the alliance
+    data: the world's (ATOP; default today's data) or COW's catalog coverage. Portfolios
+    outside them would look unallied."""
+    if source == "atop":
+        return resolve_world(world).check_years(years, name)
     lo, hi = validate.coverage(DATASETS[source])
     why = f"the {source.upper()} alliance data cover {lo}-{hi}"
     return validate.year_range(
@@ -225,20 +244,22 @@ def _from_counts(
 # --- all dyad-years ---------------------------------------------------------------------------
 
 
-COVERAGE = {"atop": (1815, 2018), "cow": (1816, 2012)}
-
-
-def portfolio_ties(source: str = "atop", coding: str = "valued") -> pl.DataFrame:
-    """Directed ties ``ccode1, ccode2, year, tie`` (tie > 0) under the portfolio coding."""
+def portfolio_ties(
+    source: str = "atop", coding: str = "valued", *, world: World | None = None
+) -> pl.DataFrame:
+    """Directed ties ``ccode1, ccode2, year, tie`` (tie > 0) under the portfolio coding (ATOP:
+    the pledges of ``world``, default today's data)."""
     check_source(source, coding)
-    if source == "atop":
-        a = loaders.load("ps-atop-alliance")
+    w = check_world(source, world)
+    if w is not None:
+        a = w.directed()
+        p = {k: pl.col(c) > 0 for k, c in PLEDGES.items()}
         tie = (
-            pl.when((pl.col("atop_defense") > 0) | (pl.col("atop_offense") > 0))
+            pl.when(p["defense"] | p["offense"])
             .then(3)
-            .when((pl.col("atop_neutral") > 0) | (pl.col("atop_consul") > 0))
+            .when(p["neutral"] | p["consul"])
             .then(2)
-            .when(pl.col("atop_nonagg") > 0)
+            .when(p["nonagg"])
             .then(1)
             .otherwise(0)
         )
@@ -285,6 +306,7 @@ def similarity(
     directed: bool = False,
     measures: Sequence[str] = MEASURES,
     scope: str = "global",
+    world: World | None = None,
 ) -> pl.DataFrame:
     """Portfolio similarity for every COW dyad-year (see the module docstring).
 
@@ -292,12 +314,14 @@ def similarity(
     (``ccode1 < ccode2``) unless ``directed=True``. Years default to the source's coverage.
     ``scope="regional"`` gives ``<measure>_reg1`` and ``<measure>_reg2`` instead: the
     comparison restricted to the states of ``ccode1``'s (resp. ``ccode2``'s) home region, the
-    COW major powers and the pair itself (:data:`REGIONS`). ``years`` must lie inside the
-    source's catalog coverage (:func:`check_years`); every argument is checked before anything
-    is loaded.
+    COW major powers and the pair itself (:data:`REGIONS`). ``world`` (ATOP only; default
+    today's data) supplies the pledges and any capability changes; ``years`` must lie inside
+    its years, or COW's catalog coverage (:func:`check_years`); every argument is checked
+    before anything is loaded.
     """
     source, coding = check_source(source, coding)
-    lo, hi = check_years(years, source)
+    world = check_world(source, world)
+    lo, hi = check_years(years, source, world=world)
     scope = validate.choice(scope, "scope", SCOPES)
     directed = validate.flag(directed, "directed")
     measures = list(
@@ -306,7 +330,7 @@ def similarity(
     levels = 4 if coding == "valued" else 2
     parts: list[dict[str, np.ndarray]] = []
     for year, codes, x, w, is_major in yearly_portfolios(
-        source, coding, (lo, hi), "s_wt" in measures
+        source, coding, (lo, hi), "s_wt" in measures, world=world
     ):
         n = len(codes)
         iu, ju = np.triu_indices(n, k=1)
@@ -345,20 +369,34 @@ def similarity(
     return out.sort("ccode1", "ccode2", "year")
 
 
-def yearly_portfolios(source: str, coding: str, years: tuple[int, int], weights: bool = True):
+def yearly_portfolios(
+    source: str,
+    coding: str,
+    years: tuple[int, int],
+    weights: bool = True,
+    *,
+    world: World | None = None,
+):
     """For each year: ``(year, codes, x, w, is_major)`` — the members' COW codes, their N x N
     portfolio matrix (diagonal = the top category), CINC weights (NaN = missing; None unless
-    ``weights``) and which members are COW major powers (spells carried past 2016)."""
+    ``weights``; the world's capability changes applied; past NMC's last year, each state's
+    CINC of that year) and which members are COW major
+    powers (spells carried past the list's end)."""
     from foedus.panels import state_years
     from foedus.panels.capabilities import nmc
     from foedus.panels.powers import major_power_years
 
     source, coding = check_source(source, coding)
-    lo, hi = check_years(years, source)
+    world = check_world(source, world)
+    lo, hi = check_years(years, source, world=world)
     weights = validate.flag(weights, "weights")
     levels = 4 if coding == "valued" else 2
     sy = state_years(years=(max(lo, 1816), hi)).sort("year", "ccode")
-    ties = portfolio_ties(source, coding).filter(pl.col("year").is_between(lo, hi)).sort("year")
+    ties = (
+        portfolio_ties(source, coding, world=world)
+        .filter(pl.col("year").is_between(lo, hi))
+        .sort("year")
+    )
     sy_years = sy.get_column("year").to_numpy()
     sy_codes = sy.get_column("ccode").to_numpy()
     bounds = np.flatnonzero(np.diff(sy_years)) + 1
@@ -368,7 +406,16 @@ def yearly_portfolios(source: str, coding: str, years: tuple[int, int], weights:
     t_v = ties.get_column("tie").to_numpy()
     w_all = None
     if weights:
-        cinc = nmc("7.0").select("ccode", "year", "cinc")
+        cap = nmc("7.0") if world is None else world.apply_capabilities(nmc("7.0"))
+        cinc = cap.select("ccode", "year", "cinc")
+        cinc_last = int(cinc.get_column("year").max())
+        if hi > cinc_last:  # past NMC's end: each state's CINC of its last year
+            later = pl.DataFrame(
+                {"year": pl.int_range(cinc_last + 1, hi + 1, eager=True)},
+                schema={"year": cinc.schema["year"]},
+            )
+            last_rows = cinc.filter(pl.col("year") == cinc_last).drop("year")
+            cinc = pl.concat([cinc, last_rows.join(later, how="cross").select(cinc.columns)])
         w_all = sy.join(cinc, on=["ccode", "year"], how="left", maintain_order="left")
         w_all = w_all.get_column("cinc").fill_null(np.nan).to_numpy()
     majors = set(major_power_years(carry_forward=True).select("ccode", "year").iter_rows())

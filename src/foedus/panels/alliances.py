@@ -12,12 +12,17 @@ Coding rules
   pledges can be asymmetric (France pledged defence to Belgium in 1832, not the reverse).
 * Non-directed panels (``ccode1 < ccode2``), with ``ndir=True`` (default), code a pledge as 1
   if it holds in *either* direction; ``ndir=False`` keeps only the ``ccode1 → ccode2`` pledge.
-* Within ATOP's coverage (1815-2018) a dyad-year without a treaty is 0; outside it, every
-  column is null. Deliberate difference from peacesciencer 1.2: its ``ndir=True`` path leaves
-  ``atop_alliance`` missing for non-allied dyads; foedus codes them 0.
+* Within ATOP's coverage (the catalog's, 1815-2018) a dyad-year without a treaty is 0; outside
+  it, every column is null. Deliberate difference from peacesciencer 1.2: its ``ndir=True``
+  path leaves ``atop_alliance`` missing for non-allied dyads; foedus codes them 0.
 * State-years (from ATOP's state-year file): ``atop_ally`` and the five obligation flags (1 if
   the state has at least one such commitment that year) and ``atop_number`` (the number of
-  alliances), 0 for members without alliances inside 1815-2018, null outside.
+  alliances), 0 for members without alliances inside ATOP's coverage, null outside.
+* ``world=`` (a :class:`foedus.world.World`; Python only): the pledges come from the world, and
+  its years replace ATOP's coverage. State-years past ATOP's last year carry that year's
+  values; state-years a scenario edited take their flags from the world's pledges (the state's
+  own pledges; ``atop_ally``: any alliance tie) and ``atop_number`` ATOP's count plus the
+  alliances joined or formed minus those left (docs/consequences.md).
 
 **COW Formal Alliances v4.1** (Gibler 2009; Gibler & Sarkees 2004), from the non-directed
 dyad file (the "directed" file is not directed: peacesciencer issue #13):
@@ -35,19 +40,19 @@ from __future__ import annotations
 
 import polars as pl
 
-from foedus import loaders
+from foedus import loaders, validate
 from foedus.errors import PanelError
 from foedus.panels.base import add_dyad_values, add_state_values, require, zero_fill
 from foedus.panels.registry import enricher
+from foedus.world import PLEDGE_COLUMNS, PLEDGE_DATASET, World, resolve_world
 
-ATOP_COVERAGE = (1815, 2018)
-ATOP_COLS = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
-COW_ALLIANCE_COVERAGE = (1816, 2012)
+ATOP_COLS = list(PLEDGE_COLUMNS)
+COW_ALLIANCE_DATASET = "cow-alliance-dyad"
 COW_ALLIANCE_COLS = ["cow_defense", "cow_neutrality", "cow_nonaggression", "cow_entente"]
 
 
-def _atop_directed() -> pl.DataFrame:
-    a = loaders.load("ps-atop-alliance")
+def _atop_directed(world: World) -> pl.DataFrame:
+    a = world.directed()
     return a.select(
         "ccode1",
         "ccode2",
@@ -60,19 +65,23 @@ def _atop_directed() -> pl.DataFrame:
 @enricher(
     "atop",
     kinds=("dyad", "state"),
-    coverage=ATOP_COVERAGE,
+    coverage=PLEDGE_DATASET,
     sources=("ps-atop-alliance", "atop-state-years"),
     adds="atop_alliance, atop_defense, atop_offense, atop_neutral, atop_nonagg, "
     "atop_consul (state-years: atop_ally, atop_number, ...)",
 )
-def add_atop_alliance(df: pl.DataFrame, *, ndir: bool = True) -> pl.DataFrame:
+def add_atop_alliance(
+    df: pl.DataFrame, *, ndir: bool = True, world: World | None = None
+) -> pl.DataFrame:
     """ATOP 5.1 alliance obligations (defence, offence, neutrality, non-aggression, consultation).
 
     See the module docstring for the coding rules; ``ndir`` matters only for non-directed
-    dyad-years.
+    dyad-years; ``world`` (default today's data) supplies the pledges.
     """
     info = require(df, "add_atop_alliance", systems=("cow",))
+    world = resolve_world(world)
     cols = ["atop_alliance", *ATOP_COLS]
+    first, last = world.years
     if info.kind == "state":
         sy = loaders.load("atop-state-years").select(
             pl.col("state").alias("ccode"),
@@ -85,12 +94,14 @@ def add_atop_alliance(df: pl.DataFrame, *, ndir: bool = True) -> pl.DataFrame:
             pl.col("number").cast(pl.Int16).alias("atop_number"),
         )
         scols = [c for c in sy.columns if c not in ("ccode", "year")]
+        if not world.is_baseline or last != validate.coverage(PLEDGE_DATASET)[1]:
+            sy = _world_state_years(sy, world)
         out = add_state_values(df, info, sy, scols, "add_atop_alliance")
         return out.with_columns(
-            *zero_fill([c for c in scols if c != "atop_number"], *ATOP_COVERAGE),
-            *zero_fill(["atop_number"], *ATOP_COVERAGE, dtype=pl.Int16),
+            *zero_fill([c for c in scols if c != "atop_number"], first, last),
+            *zero_fill(["atop_number"], first, last, dtype=pl.Int16),
         )
-    a = _atop_directed()
+    a = _atop_directed(world)
     if not info.directed and ndir:
         lo, hi = pl.min_horizontal("ccode1", "ccode2"), pl.max_horizontal("ccode1", "ccode2")
         a = (
@@ -100,7 +111,64 @@ def add_atop_alliance(df: pl.DataFrame, *, ndir: bool = True) -> pl.DataFrame:
             .rename({"c1": "ccode1", "c2": "ccode2"})
         )
     out = add_dyad_values(df, info, a, cols, "add_atop_alliance")
-    return out.with_columns(zero_fill(cols, *ATOP_COVERAGE))
+    return out.with_columns(zero_fill(cols, first, last))
+
+
+def _world_state_years(sy: pl.DataFrame, world: World) -> pl.DataFrame:
+    """ATOP's state-years within the world's years: the last year's values carried past it;
+    state-years an edit touched recomputed from the world's pledges (module docstring)."""
+    atop_last = int(sy.get_column("year").max())
+    sy = sy.filter(pl.col("year") <= world.last_year)
+    if world.last_year > atop_last:
+        years = pl.DataFrame(
+            {"year": pl.int_range(atop_last + 1, world.last_year + 1, eager=True)},
+            schema={"year": sy.schema["year"]},
+        )
+        carried = sy.filter(pl.col("year") == atop_last).drop("year").join(years, how="cross")
+        sy = pl.concat([sy, carried.select(sy.columns)])
+    touched = world.touched
+    if touched.is_empty():
+        return sy
+    d = world.directed()
+    own = d.group_by(pl.col("ccode1").alias("ccode"), "year").agg(
+        pl.col(c).max().cast(pl.Int8).alias(c) for c in ATOP_COLS
+    )
+    tied = (
+        pl.concat([d.select(pl.col(c).alias("ccode"), "year") for c in ("ccode1", "ccode2")])
+        .unique()
+        .with_columns(pl.lit(1, pl.Int8).alias("atop_ally"))
+    )
+    delta = world.number_delta.group_by("ccode", "year").agg(pl.col("delta").sum())
+    keys = touched.with_columns(pl.col("ccode", "year").cast(sy.schema["ccode"]))
+    new = (
+        keys.join(sy, on=["ccode", "year"], how="left")
+        .drop(["atop_ally", *ATOP_COLS])
+        .join(
+            tied.cast({"ccode": sy.schema["ccode"], "year": sy.schema["year"]}),
+            on=["ccode", "year"],
+            how="left",
+        )
+        .join(
+            own.cast({"ccode": sy.schema["ccode"], "year": sy.schema["year"]}),
+            on=["ccode", "year"],
+            how="left",
+        )
+        .join(
+            delta.cast({"ccode": sy.schema["ccode"], "year": sy.schema["year"]}),
+            on=["ccode", "year"],
+            how="left",
+        )
+        .with_columns(
+            pl.col("atop_ally", *ATOP_COLS).fill_null(0),
+            (pl.col("atop_number").fill_null(0) + pl.col("delta").fill_null(0))
+            .clip(0)
+            .cast(pl.Int16)
+            .alias("atop_number"),
+        )
+        .select(sy.columns)
+    )
+    rest = sy.join(keys, on=["ccode", "year"], how="anti")
+    return pl.concat([rest, new.cast(sy.schema)]).sort("ccode", "year")
 
 
 def cow_alliance_dyad_years() -> pl.DataFrame:
@@ -111,7 +179,7 @@ def cow_alliance_dyad_years() -> pl.DataFrame:
             "the COW alliance dyad file is expected to have ccode1 < ccode2",
             "check the catalog entry for cow-alliance-dyad.",
         )
-    end = pl.col("dyad_end_year").fill_null(COW_ALLIANCE_COVERAGE[1])
+    end = pl.col("dyad_end_year").fill_null(validate.coverage(COW_ALLIANCE_DATASET)[1])
     return (
         d.select(
             "ccode1",
@@ -129,7 +197,7 @@ def cow_alliance_dyad_years() -> pl.DataFrame:
 @enricher(
     "cow_alliance",
     kinds=("dyad", "state"),
-    coverage=COW_ALLIANCE_COVERAGE,
+    coverage=COW_ALLIANCE_DATASET,
     sources=("cow-alliance-dyad",),
     adds="cow_defense, cow_neutrality, cow_nonaggression, cow_entente "
     "(state-years: cow_n_defense, ...)",
@@ -150,11 +218,13 @@ def add_cow_alliance(df: pl.DataFrame) -> pl.DataFrame:
         )
         scols = [c.replace("cow_", "cow_n_") for c in COW_ALLIANCE_COLS]
         out = add_state_values(df, info, counts, scols, "add_cow_alliance")
-        return out.with_columns(zero_fill(scols, *COW_ALLIANCE_COVERAGE, dtype=pl.Int16))
+        return out.with_columns(
+            zero_fill(scols, *validate.coverage(COW_ALLIANCE_DATASET), dtype=pl.Int16)
+        )
     right = ndy
     if info.directed:
         right = pl.concat(
             [ndy, ndy.rename({"ccode1": "ccode2", "ccode2": "ccode1"}).select(ndy.columns)]
         )
     out = add_dyad_values(df, info, right, COW_ALLIANCE_COLS, "add_cow_alliance")
-    return out.with_columns(zero_fill(COW_ALLIANCE_COLS, *COW_ALLIANCE_COVERAGE))
+    return out.with_columns(zero_fill(COW_ALLIANCE_COLS, *validate.coverage(COW_ALLIANCE_DATASET)))

@@ -27,15 +27,17 @@ import polars as pl
 from foedus import loaders, validate
 from foedus.panels.base import add_state_values, require
 from foedus.panels.registry import enricher
+from foedus.world import World
 
 NMC_COLS = ["milex", "milper", "irst", "pec", "tpop", "upop", "cinc"]
-NMC_SOURCES = {"7.0": ("ps-cow-nmc", (1816, 2022)), "6.0": ("cow-nmc", (1816, 2016))}
+#: The catalog data set of each NMC version (its coverage is the catalog's).
+NMC_SOURCES = {"7.0": "ps-cow-nmc", "6.0": "cow-nmc"}
 
 
 def nmc(version: str = "7.0") -> pl.DataFrame:
     """The NMC state-years (``ccode, year`` and the seven columns)."""
     validate.choice(version, "version", tuple(NMC_SOURCES))
-    frame = loaders.load(NMC_SOURCES[version][0]).select("ccode", "year", *NMC_COLS)
+    frame = loaders.load(NMC_SOURCES[version]).select("ccode", "year", *NMC_COLS)
     # milper, irst and pec are whole numbers far below 2**31 even summed over the system:
     # Int32 halves what a panel carries. milex stays 64-bit (world sums pass 2**31 by 2022).
     whole = [
@@ -55,7 +57,7 @@ def nmc(version: str = "7.0") -> pl.DataFrame:
 @enricher(
     "nmc",
     kinds=("state", "dyad"),
-    coverage=(1816, 2022),
+    coverage="ps-cow-nmc",
     sources=("ps-cow-nmc",),
     adds="milex, milper, irst, pec, tpop, upop, cinc (dyads: ...1, ...2, cinc_prop1, cinc_ratio)",
     options={
@@ -68,7 +70,11 @@ def nmc(version: str = "7.0") -> pl.DataFrame:
     },
 )
 def add_nmc(
-    df: pl.DataFrame, *, version: str = "7.0", keep: Sequence[str] | None = None
+    df: pl.DataFrame,
+    *,
+    version: str = "7.0",
+    keep: Sequence[str] | None = None,
+    world: World | None = None,
 ) -> pl.DataFrame:
     """COW National Material Capabilities: the six components and CINC.
 
@@ -76,12 +82,14 @@ def add_nmc(
     list of names from :data:`NMC_COLS` (default: all seven; a name given twice is added once).
     An empty ``keep`` is refused (:class:`~foedus.errors.EnricherOptionError`): it would add
     nothing, which is never what a caller of an enricher means; leave ``keep`` out for all
-    columns.
+    columns. ``world`` (Python only): its capability changes are applied
+    (:meth:`foedus.world.World.apply_capabilities`).
     """
     info = require(df, "add_nmc", systems=("cow",))
     cols = NMC_COLS if keep is None else [keep] if isinstance(keep, str) else list(keep)
     cols = list(dict.fromkeys(cols))  # names and emptiness are checked by the option schema
-    out = add_state_values(df, info, nmc(version), cols, "add_nmc")
+    cap = nmc(version) if world is None else world.apply_capabilities(nmc(version))
+    out = add_state_values(df, info, cap, cols, "add_nmc")
     if info.kind == "dyad" and "cinc" in cols:
         lo = pl.min_horizontal("cinc1", "cinc2")
         hi = pl.max_horizontal("cinc1", "cinc2")

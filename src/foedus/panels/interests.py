@@ -15,16 +15,18 @@ from typing import Literal
 
 import polars as pl
 
+from foedus import validate
 from foedus.panels.base import add_dyad_values, require
 from foedus.panels.registry import enricher
+from foedus.world import World
 
 # option values known in foedus.measures, which is imported only when an enricher runs
 
 
 def _similarity_sources() -> tuple[str, ...]:
-    from foedus.measures.similarity import COVERAGE
+    from foedus.measures.similarity import DATASETS
 
-    return tuple(COVERAGE)
+    return tuple(DATASETS)
 
 
 def _similarity_measures() -> tuple[str, ...]:
@@ -50,7 +52,7 @@ def _years(df: pl.DataFrame, lo: int, hi: int) -> tuple[int, int] | None:
 @enricher(
     "similarity",
     kinds=("dyad",),
-    coverage=(1815, 2018),
+    coverage="ps-atop-alliance",
     sources=("ps-atop-alliance", "cow-alliance-dyad", "ps-cow-nmc"),
     adds="taub, s_un, s_un_sq, s_wt, kappa, pi (prefixed sim_)",
     options={
@@ -69,14 +71,16 @@ def add_similarity(
     source: str = "atop",
     coding: str = "valued",
     measures: Sequence[str] | str | None = None,
+    world: World | None = None,
 ) -> pl.DataFrame:
     """Alliance-portfolio similarity (tau-b, S, weighted S, kappa, pi) of the two states.
 
     ``source``: ``"atop"`` or ``"cow"``; ``coding``: ``"valued"`` or ``"binary"``;
     ``measures``: one or more of :data:`foedus.measures.similarity.MEASURES` (default all; an
-    empty list is refused, a name given twice is added once).
+    empty list is refused, a name given twice is added once); ``world`` (ATOP, Python only;
+    default today's data): the pledges and capabilities the portfolios come from.
     """
-    from foedus.measures.similarity import COVERAGE, MEASURES, similarity
+    from foedus.measures.similarity import DATASETS, MEASURES, check_world, similarity
 
     info = require(df, "add_similarity", kinds=("dyad",), systems=("cow",))
     ms = (
@@ -87,10 +91,12 @@ def add_similarity(
         else list(dict.fromkeys(measures))
     )
     names = [f"sim_{m}" for m in ms]
-    span = _years(df, *COVERAGE.get(source, (0, -1)))
+    w = check_world(source, world)
+    span = _years(df, *(w.years if w is not None else validate.coverage(DATASETS[source])))
     if span is None:
         return df.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in names)
-    s = similarity(source, coding, span, measures=ms).rename(dict(zip(ms, names, strict=True)))
+    s = similarity(source, coding, span, measures=ms, world=w)
+    s = s.rename(dict(zip(ms, names, strict=True)))
     return add_dyad_values(df, info, s, names, "add_similarity", unordered=True)
 
 

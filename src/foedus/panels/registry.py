@@ -7,7 +7,9 @@ allowed; the registration adds what the hints cannot say (the allowed values of 
 a list's entries, bounds, the fewest entries). :func:`check_options` checks options against
 the schema, and every registered enricher runs it on its own options before it looks at the
 panel or loads anything, so the Python API and the command line refuse the same mistakes with
-the same :class:`~foedus.errors.EnricherOptionError`. :func:`parse_spec` reads the command
+the same :class:`~foedus.errors.EnricherOptionError`. An enricher whose result depends on the
+alliances in force also takes ``world=`` (a :class:`foedus.world.World`, from Python only;
+default today's data). :func:`parse_spec` reads the command
 line's ``--add`` syntax (``atop,nmc:version=6.0;keep=cinc|milex,rivalries:source=td``) and
 checks it the same way.
 """
@@ -144,11 +146,19 @@ class Enricher:
     func: Callable[..., pl.DataFrame]
     kinds: tuple[Kind, ...]
     systems: tuple[System, ...]
-    coverage: tuple[int, int] | None
+    #: the years the enricher covers, or the catalog data set whose coverage they are
+    covers: tuple[int, int] | str | None
     sources: tuple[str, ...]
     adds: str
     summary: str
     options: tuple[Option, ...] = ()
+
+    @property
+    def coverage(self) -> tuple[int, int] | None:
+        """The years the enricher covers (a data set's from the catalog, read once)."""
+        if isinstance(self.covers, str):
+            return validate.coverage(self.covers)
+        return self.covers
 
     def option(self, name: str) -> Option:
         """The option called ``name``, or an :class:`EnricherOptionError` naming the close
@@ -354,7 +364,9 @@ def _option_type(hint: Any, where: str) -> tuple[OptionType, tuple[str, ...] | N
 
 def _schema(name: str, func: Callable[..., Any], extra: Mapping[str, Mapping[str, Any]]):
     hints = typing.get_type_hints(func)
-    params = list(inspect.signature(func).parameters.values())[1:]  # after the panel
+    # after the panel; ``world`` (a :class:`foedus.world.World`) is a Python-only argument,
+    # not an option of the command line
+    params = [p for p in list(inspect.signature(func).parameters.values())[1:] if p.name != "world"]
     unknown = set(extra) - {p.name for p in params}
     if unknown:
         raise TypeError(f"enricher {name!r}: options {sorted(unknown)} are not parameters")
@@ -374,12 +386,14 @@ def enricher(
     *,
     kinds: tuple[Kind, ...],
     systems: tuple[System, ...] = ("cow",),
-    coverage: tuple[int, int] | None,
+    coverage: tuple[int, int] | str | None,
     sources: tuple[str, ...],
     adds: str,
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ):
-    """Register an enricher (its docstring's first line is its summary).
+    """Register an enricher (its docstring's first line is its summary). ``coverage``: the
+    name of the catalog data set whose coverage the enricher has (stated once, in the
+    catalog), or the years when they are the intersection of several.
 
     ``options`` adds to the schema derived from the signature, by option name, the fields of
     :class:`Option` the type hints cannot give (``choices``, ``lo``, ``hi``, ``at_least``).
@@ -387,6 +401,7 @@ def enricher(
 
     def wrap(func: Callable[..., pl.DataFrame]) -> Callable[..., pl.DataFrame]:
         schema = _schema(name, func, options or {})
+        takes_world = "world" in inspect.signature(func).parameters
 
         @functools.wraps(func)
         def checked(*args: Any, **kwargs: Any) -> pl.DataFrame:
@@ -410,6 +425,12 @@ def enricher(
                     + "; "
                     + _takes("it", schema),
                 )
+            world = kwargs.pop("world", None) if takes_world else None
+            if world is not None:
+                from foedus.world import resolve_world
+
+                kwargs = {**check_options(name, kwargs), "world": resolve_world(world)}
+                return func(df, **kwargs)
             return func(df, **check_options(name, kwargs))
 
         doc = (func.__doc__ or "").strip().splitlines()

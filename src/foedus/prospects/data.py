@@ -61,15 +61,17 @@ import polars as pl
 from foedus import validate
 from foedus.errors import InvalidArgumentError, PanelError
 from foedus.measures.network import PLEDGES as NETWORK_PLEDGES
+from foedus.world import World, resolve_world
 
 KEYS = ["ccode1", "ccode2", "year"]
 DYAD = ("ccode1", "ccode2")
-ATOP_LAST = 2018  # ATOP 5.1 coverage ends here: later pledges are unknown
 #: The catalog data set the outcome comes from (ATOP's directed dyad-years): its coverage says
 #: through which year outcomes are known.
 OUTCOME_DATASET = "ps-atop-alliance"
-MID_COVERAGE = (1816, 2014)
-CONTIGUITY_LAST = 2016
+ATOP_LAST = validate.coverage(OUTCOME_DATASET)[1]  # later pledges are unknown
+MID_COVERAGE = validate.coverage("ps-cow-mid-ddydisps")
+CONTIGUITY_LAST = validate.coverage("ps-cow-contdir")[1]
+RIVALRY_COVERAGE = validate.coverage("ps-tss-rivalries")
 PLEDGES = NETWORK_PLEDGES["atop"]  # the ATOP pledge columns, shared with the network
 
 #: Feature name -> one-line description (source, lag, coding). All are values of year t-1.
@@ -377,11 +379,12 @@ def _carried(col: str, last: int) -> pl.Expr:
 
 
 def _current_features(
-    lo: int, hi: int, pledge: str, ties: pl.DataFrame, ties_last: int
+    lo: int, hi: int, pledge: str, ties: pl.DataFrame, ties_last: int, world: World | None = None
 ) -> pl.DataFrame:
     """Contemporaneous (year-t) values of the lagged features, on the undirected dyad-years of
     ``lo .. hi``, named as the features (lagging happens in :func:`formation_panel`); the
-    network terms count ``ties``, known through ``ties_last``."""
+    network terms count ``ties``, known through ``ties_last``; capabilities carry the world's
+    changes."""
     from foedus.measures.network import shared_allies_from_ties
     from foedus.measures.threat import common_mid_opponents, shared_rivals
     from foedus.panels import (
@@ -398,10 +401,11 @@ def _current_features(
     )
     from foedus.panels.base import add_dyad_values, add_state_values, inspect, zero_fill
 
+    atop_first = validate.coverage(OUTCOME_DATASET)[0]
     d = dyad_years(directed=False, years=(lo, hi))
     info = inspect(d)
     d = (
-        d.pipe(add_nmc, keep="cinc")
+        d.pipe(add_nmc, keep="cinc", world=world)
         .pipe(add_cow_majors, carry_forward=True)
         .pipe(add_contiguity)
         .pipe(add_capital_distance)
@@ -449,14 +453,14 @@ def _current_features(
         pl.col("capdist").log1p().alias("log_capdist"),
         pl.col("cowmidongoing").alias("mid_ongoing"),
         pl.col("ongoingrivalry").alias("rivalry"),
-        *zero_fill(["shared_rivals"], 1816, 2020, dtype=pl.Int16),
+        *zero_fill(["shared_rivals"], *RIVALRY_COVERAGE, dtype=pl.Int16),
         *zero_fill(["common_mid_opponents"], *MID_COVERAGE, dtype=pl.Int16),
         pl.col("un_agree"),
-        *zero_fill(["allies1", "allies2", "shared_allies"], 1815, ties_last, dtype=pl.Int16),
+        *zero_fill(["allies1", "allies2", "shared_allies"], atop_first, ties_last, dtype=pl.Int16),
         *[
             e.cast(pl.Float64).log1p().alias(f"log_{c}")
             for e, c in zip(
-                zero_fill(COUNT_FEATURES, 1815, ties_last, dtype=pl.Int16),
+                zero_fill(COUNT_FEATURES, atop_first, ties_last, dtype=pl.Int16),
                 COUNT_FEATURES,
                 strict=True,
             )
@@ -482,14 +486,18 @@ def formation_panel(
     horizon: int = 1,
     *,
     ties: pl.DataFrame | None = None,
+    world: World | None = None,
 ) -> pl.DataFrame:
     """The alliance-formation panel: ``ccode1, ccode2, year, at_risk, onset`` and
     :data:`FEATURES`, on the undirected COW dyad-years of ``years`` (see the module docstring).
 
-    ``ties`` (undirected ``ccode1, ccode2, year`` with the pledge; default ATOP's) may run past
-    ATOP's end, e.g. :func:`foedus.prospects.forecast.alliance_state`: the pledge-history
-    terms, ``at_risk`` and the network terms then follow it through its last year, while
-    ``onset`` stays null past 2018 (an assumed alliance state is never an outcome).
+    ``world`` (a :class:`foedus.world.World`; default today's data) supplies the pledges, the
+    alliance network and any capability changes; it may run past ATOP's end
+    (:func:`foedus.world.current_world` with ``through=``): the pledge-history terms,
+    ``at_risk`` and the network terms then follow it through its last year, while ``onset``
+    stays null past ATOP's last year (an assumed alliance state is never an outcome).
+    ``ties`` (undirected ``ccode1, ccode2, year`` with the pledge), the older way of giving an
+    alliance state, may be given instead of a world.
 
     Checked before anything is loaded: ``years`` from :func:`first_panel_year` (the year after
     the state system's first, as features are lagged) to :func:`foedus.validate.latest_year`;
@@ -511,17 +519,25 @@ def formation_panel(
     pledge = check_pledge(pledge)
     horizon = check_horizon(horizon)
     if ties is not None:
+        if world is not None:
+            raise InvalidArgumentError(
+                "ties",
+                "give either ties or a world, not both",
+                "a world carries its ties: leave ties out.",
+            )
         ties = check_ties(ties)
+    world = resolve_world(world)
     pledge_col = _pledge_expr(pledge)
     # the whole pledge history of every dyad, from the state system's first year to the end of
     # the outcome window (outcomes past the last year a panel may reach are unknown anyway)
     hist_last = min(hi + horizon - 1, validate.latest_year())
     hist = dyad_years(directed=False, years=(validate.first_year(), hist_last))
-    hist = add_atop_alliance(hist, ndir=True).select(*KEYS, pledge_col)
+    hist = add_atop_alliance(hist, ndir=True, world=world).select(*KEYS, pledge_col)
     if ties is None:
-        ties = alliance_ties("atop", pledge)
+        ties = alliance_ties("atop", pledge, world=world)
     known = max(ATOP_LAST, int(ties["year"].max() or ATOP_LAST))
-    if known > ATOP_LAST:  # the pledge past ATOP's end: tied in the given state, else not
+    if known > ATOP_LAST and known > world.last_year:
+        # an older-style alliance state past ATOP's end: tied in the given state, else not
         tied = ties.filter(pl.col("year") > ATOP_LAST).with_columns(_tied=pl.lit(1, pl.Int8))
         hist = add_dyad_values(hist, inspect(hist), tied, ["_tied"], "formation_panel")
         hist = hist.select(
@@ -539,7 +555,7 @@ def formation_panel(
         .alias("onset")
     )
     # lagged features: year-t rows take the values of the dyad-year t-1
-    cur = _current_features(lo - 1, hi - 1, pledge, ties, known)
+    cur = _current_features(lo - 1, hi - 1, pledge, ties, known, world)
     lagged = [c for c in cur.columns if c not in KEYS]
     out = lag(out, lagged, source=cur)
     # MID years in t-10 .. t-1 (a window join, lagged by construction)

@@ -90,6 +90,7 @@ from foedus.prospects.models import (
     _raw,
     training_rows,
 )
+from foedus.world import current_world
 
 #: The first year of the models' training rows (the post-1945 system).
 FIRST_TRAINING_YEAR = 1946
@@ -215,10 +216,8 @@ def alliance_state(
     """Undirected ties ``ccode1, ccode2, year`` with the pledge for ``years`` after 2018: the
     ATOP ties of 2018 carried forward plus the treaty file's ties in force (see the module
     docstring). Years up to 2018 are ATOP's own. ``years`` run from ATOP's first year (the
-    catalog's coverage) to :func:`foedus.validate.latest_year`."""
-    from foedus.measures.network import alliance_ties
-    from foedus.prospects.treaties import treaty_ties
-
+    catalog's coverage) to :func:`foedus.validate.latest_year`. The ties of
+    :func:`foedus.world.current_world` through ``years[1]``."""
     atop_first = validate.coverage(OUTCOME_DATASET)[0]
     lo, hi = validate.year_range(
         years,
@@ -228,22 +227,11 @@ def alliance_state(
     )
     pledge = check_pledge(pledge)
     treaties = _treaties(treaties)
-    ties = alliance_ties("atop", pledge)
-    known = ties.filter(pl.col("year").is_between(lo, min(hi, ATOP_LAST)))
-    if hi <= ATOP_LAST:
-        return known
-    first = max(lo, ATOP_LAST + 1)
-    last = ties.filter(pl.col("year") == ATOP_LAST).select(*DYAD)
-    carried = last.join(
-        pl.DataFrame({"year": pl.int_range(first, hi + 1, eager=True).cast(pl.Int32)}),
-        how="cross",
-    )
-    parts = [known.select(*KEYS), carried.select(*KEYS)]
-    if treaties is not None and treaties.height:
-        parts.append(treaty_ties(treaties, (first, hi), pledge).select(*KEYS))
+    world = current_world(through=max(hi, ATOP_LAST), treaties=treaties)
     return (
-        pl.concat([p.with_columns(pl.col(c).cast(pl.Int32) for c in KEYS) for p in parts])
-        .unique()
+        world.ties(pledge)
+        .filter(pl.col("year").is_between(lo, hi))
+        .with_columns(pl.col(c).cast(pl.Int32) for c in KEYS)
         .sort(KEYS)
     )
 
@@ -318,9 +306,8 @@ def forecast_panel(
     _, hi = forecast_years(years)
     pledge = check_pledge(pledge)
     treaties = _treaties(treaties)
-    atop_first = validate.coverage(OUTCOME_DATASET)[0]
-    state = alliance_state((atop_first, hi - 1), pledge, treaties) if hi - 1 > ATOP_LAST else None
-    panel = formation_panel(years=(FIRST_TRAINING_YEAR, hi), pledge=pledge, ties=state)
+    world = current_world(through=hi - 1, treaties=treaties) if hi - 1 > ATOP_LAST else None
+    panel = formation_panel(years=(FIRST_TRAINING_YEAR, hi), pledge=pledge, world=world)
     last = _last_years(panel)
     return _carry_forward(panel, last), last
 

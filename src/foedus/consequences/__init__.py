@@ -1,0 +1,1 @@
+"""Consequences of a (hypothetical) alliance: baseline against scenario."""

@@ -1,0 +1,1 @@
+"""Scenarios: modified worlds, scenario files, sweeps."""
