@@ -632,7 +632,7 @@ def current_world(through: int | None = None, treaties: pl.DataFrame | None = No
 
 @functools.cache
 def _extended(hi: int) -> World:
-    first, last = pledge_coverage()
+    _, last = pledge_coverage()
     if hi == last:
         return _current()
     if hi < last:
