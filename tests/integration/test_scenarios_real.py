@@ -56,6 +56,10 @@ def test_a_russia_china_pact(rus_chn):
     assert s["dependence"]["most_dependent"] == RUS and s["dependence"]["asymmetric"]
     eu = {(d["challenger"], d["target"]): d for d in s["war_trap"]["dyads"]}
     assert eu[(USA, CHN)]["delta"] != 0 and eu[(USA, CHN)]["third_parties"]
+    th = {c["front"]: c for c in s["theatre"]["comparisons"]}
+    assert th["Russia"]["secured"] and th["Russia"]["force_scenario"] == 0
+    assert th["Taiwan"]["force_ratio_scenario"] > th["Taiwan"]["force_ratio_baseline"]
+    assert s["theatre"]["illustration"] is True
     frame = rus_chn.frame()
     assert frame.height == len(rus_chn.rows) and set(frame["consequence"]) >= {
         "blocs",

@@ -123,12 +123,23 @@ def _network(ctx: Context):
     return r.to_dict(), network_change.rows(r)
 
 
+def _theatre(ctx: Context):
+    from foedus.consequences import theatre_setup
+
+    sc = ctx.scenario
+    r = theatre_setup.theatre_consequence(
+        sc.theatre, ctx.baseline, ctx.world, sc.year, sc.parties, sc.opponents, ctx.dyads
+    )
+    return r, theatre_setup.rows(r)
+
+
 #: How each consequence is computed (name -> function of the context).
 COMPUTE: dict[str, Callable[[Context], tuple[dict[str, Any], list[dict[str, Any]]]]] = {
     "blocs": _blocs,
     "war_trap": _war_trap,
     "dependence": _dependence,
     "network": _network,
+    "theatre": _theatre,
 }
 
 
