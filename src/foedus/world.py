@@ -602,11 +602,23 @@ class World:
 # --- construction ------------------------------------------------------------------------------
 
 
-@functools.cache
-def _atop_pledges() -> pl.DataFrame:
-    from foedus import loaders
+def _data_key() -> tuple[Any, ...]:
+    """What the data a world reads depend on: the loader and where it reads from. The
+    process-wide caches below are keyed on it, so a test that swaps the loader, or a change of
+    FOEDUS_DATA_DIR / FOEDUS_CACHE_DIR, never sees another source's frames."""
+    from foedus import catalog, loaders
 
-    a = loaders.load(PLEDGE_DATASET).select(*KEYS, *PLEDGE_COLUMNS)
+    st = catalog.Settings.from_env()
+    return (loaders.load, str(st.cache_dir), str(st.data_dir), st.mirror_url)
+
+
+def _atop_pledges() -> pl.DataFrame:
+    return _atop_pledges_for(_data_key())
+
+
+@functools.lru_cache(maxsize=4)
+def _atop_pledges_for(key: tuple[Any, ...]) -> pl.DataFrame:
+    a = key[0](PLEDGE_DATASET).select(*KEYS, *PLEDGE_COLUMNS)
     return a.with_columns(pl.lit(SOURCE_ATOP).alias("source"))
 
 
@@ -626,12 +638,12 @@ def current_world(through: int | None = None, treaties: pl.DataFrame | None = No
         )
     )
     if treaties is None:
-        return _extended(hi)
+        return _extended(hi, _data_key())
     return _build(hi, treaties)
 
 
-@functools.cache
-def _extended(hi: int) -> World:
+@functools.lru_cache(maxsize=16)
+def _extended(hi: int, key: tuple[Any, ...]) -> World:
     _, last = pledge_coverage()
     if hi == last:
         return _current()
@@ -666,8 +678,12 @@ def _build(hi: int, treaties: pl.DataFrame | None) -> World:
     )
 
 
-@functools.cache
 def _current() -> World:
+    return _current_for(_data_key())
+
+
+@functools.lru_cache(maxsize=4)
+def _current_for(key: tuple[Any, ...]) -> World:
     first, last = pledge_coverage()
     return World(pledges_=None, first_year=first, last_year=last)
 
@@ -718,13 +734,15 @@ def alliance_id(name: object) -> int:
     )
 
 
-@functools.cache
 def alliance_pledges(atopid: int) -> tuple[str, ...]:
     """The pledge types an ATOP alliance's members hold in its latest phase (member file);
     a scenario's own alliances (ids >= 100000) carry none here."""
-    from foedus import loaders
+    return _alliance_pledges(int(atopid), _data_key())
 
-    m = loaders.load(MEMBER_DATASET)
+
+@functools.lru_cache(maxsize=512)
+def _alliance_pledges(atopid: int, key: tuple[Any, ...]) -> tuple[str, ...]:
+    m = key[0](MEMBER_DATASET)
     m = m.filter(pl.col("atopid") == atopid)
     if m.is_empty():
         return ()
@@ -746,11 +764,13 @@ def _directed(world: World) -> pl.DataFrame:
     )
 
 
-@functools.cache
 def _membership_table() -> pl.DataFrame:
-    from foedus import loaders
+    return _membership_table_for(_data_key())
 
-    sy = loaders.load(MEMBERSHIP_DATASET)
+
+@functools.lru_cache(maxsize=4)
+def _membership_table_for(key: tuple[Any, ...]) -> pl.DataFrame:
+    sy = key[0](MEMBERSHIP_DATASET)
     ids = [c for c in sy.columns if c.startswith("atopid")]
     return (
         sy.select(pl.col("state").alias("ccode"), "year", *ids)

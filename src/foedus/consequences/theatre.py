@@ -230,6 +230,8 @@ def _linear_end(p0: float, q0: float, k: float, m: float, beta: float) -> tuple[
     c = max(0.0, k * q0 - m * p0)
     if p0 == 0:
         t = 0.0
+    elif beta * k * q0 == 0:  # forces so small their product underflows: no finite end
+        t = math.inf
     elif c == 0:
         t = (1.0 - beta) / (beta * k * q0)
     else:
@@ -393,6 +395,12 @@ def _battle(law: str, x0: float, y0: float, a: float, b: float, beta: float, n: 
             law, x0, y0, a, b, beta, "draw", 0.0, 0.0, 0.0, 0.0, 0.0, None, None,
             (0.0,) * n, (0.0,) * n, (0.0,) * n,
         )  # fmt: skip
+    if x0 == 0 or y0 == 0:  # one side has no force: the other holds the field at once
+        winner = "x" if y0 == 0 else "y"
+        return Battle(
+            law, x0, y0, a, b, beta, winner, 0.0, 0.0, x0, y0, inv, ratio0, ratio0,
+            (0.0,) * n, (x0,) * n, (y0,) * n,
+        )  # fmt: skip
     if draw:
         winner = "draw"
         if law == "square":
@@ -401,7 +409,8 @@ def _battle(law: str, x0: float, y0: float, a: float, b: float, beta: float, n: 
             horizon = math.log(1.0 / DRAW_HORIZON_FRACTION) / r if beta == 0 else end
         else:
             # b x0 = a y0: x = x0 / (1 + b x0 t), y = y0 / (1 + a y0 t), the same factor
-            end = _finite_time((1.0 - beta) / (beta * b * x0))
+            den = beta * b * x0
+            end = _finite_time((1.0 - beta) / den if den > 0 else math.inf)
             horizon = end
         sx, sy = beta * x0, beta * y0
         ratio1 = ratio0  # both sides shrink by the same factor
