@@ -32,12 +32,14 @@ import polars as pl
 
 from foedus import validate
 from foedus.panels.base import add_dyad_values, require, zero_fill
+from foedus.panels.geography import CONTIGUITY_COVERAGE
+from foedus.panels.rivalries import COVERAGE as RIVALRY_COVERAGE
 
-RIVALRY_COVERAGE = {"tss": (1816, 2020), "td": (1816, 2010)}
-MID_COVERAGE = (1816, 2014)
-CONTIGUITY_COVERAGE = (1816, 2016)
 #: The catalog data set of the whittled COW-MID dyad-years the dispute counts come from.
 MID_DATASET = "ps-cow-mid-ddydisps"
+# Coverage from the catalog; the rivalry and contiguity years are the enrichers' (rivalries
+# from the state system's first year, see foedus.panels.rivalries).
+MID_COVERAGE = validate.coverage(MID_DATASET)
 
 
 def window_max() -> int:

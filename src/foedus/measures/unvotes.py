@@ -92,8 +92,20 @@ from foedus.errors import InvalidArgumentError, PanelError
 VOTES = ("yes", "abstain", "no")
 SCORES = np.array([1.0, 0.5, 0.0])
 MEASURES = ("n_joint", "agree", "agree3", "kappa")
-#: Default years: the calendar years with full sessions (the data end on 2020-01-14).
-COVERAGE = (1946, 2019)
+#: The catalog data set of the votes.
+VOTES_DATASET = "unvotes-votes"
+
+
+def _full_years() -> tuple[int, int]:
+    """The catalog's coverage of the votes without its last year: the data end on 2020-01-14,
+    so the last calendar year holds one roll call (a resumed session) and is left out of the
+    default (ask for it explicitly)."""
+    first, last = validate.coverage(VOTES_DATASET)
+    return first, last - 1
+
+
+#: Default years: the calendar years with full sessions (the catalog's years but the last).
+COVERAGE = _full_years()
 
 
 def pair_agreement(x: np.ndarray) -> dict[str, np.ndarray]:
@@ -310,7 +322,7 @@ def mapped_votes() -> pl.DataFrame:
     """
     from foedus import countries, loaders
 
-    votes = loaders.load("unvotes-votes")
+    votes = loaders.load(VOTES_DATASET)
     calls = loaders.load("unvotes-roll-calls").select("rcid", "date")
     v = votes.join(calls, on="rcid", how="left", maintain_order="left").with_columns(
         year=pl.col("date").dt.year().cast(pl.Int32)

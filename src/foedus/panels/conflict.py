@@ -108,7 +108,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from foedus import loaders
+from foedus import loaders, validate
 from foedus.errors import PanelError
 from foedus.panels.base import (
     PanelInfo,
@@ -125,8 +125,17 @@ from foedus.panels.registry import enricher
 
 Source = Literal["cow", "gml"]
 KEYS = ["ccode1", "ccode2", "year"]
-MID_COVERAGE = {"cow": (1816, 2014), "gml": (1816, 2010)}
-WAR_COVERAGE = (1816, 2007)
+#: The catalog data set of each source's whittled dispute dyad-years.
+MID_DATASETS = {"cow": "ps-cow-mid-ddydisps", "gml": "ps-gml-mid-ddydisps"}
+#: Each source's coverage, from the catalog.
+MID_COVERAGE = {source: validate.coverage(name) for source, name in MID_DATASETS.items()}
+WAR_DATASET = "ps-cow-war-inter"
+#: The years COW Inter-State War v4.0 covers (coded 0 without a war, null outside): the state
+#: system from its first year (the catalog's ps-cow-war-inter starts with the first war, 1823)
+#: through 2007, the war data's stated end. The catalog records the years with a war
+#: (1823-2003); the war-free years 2004-2007 leave no rows, so that end cannot be read from
+#: the catalog and stays here, the one documented exception (see the unit tests).
+WAR_COVERAGE = (validate.first_year(), 2007)  # coverage-exception: COW war v4.0 ends 2007
 PARTICIPANT_COLS = [
     "sidea1",
     "sidea2",
@@ -325,7 +334,7 @@ def mid_dyad_years(source: Source = "cow") -> pl.DataFrame:
     they equal :func:`whittle_disputes` of the dispute-years (see the integration tests)."""
     if not isinstance(source, str) or source not in MID_COVERAGE:
         raise PanelError(f"unknown dispute source {source!r}", "use source='cow' or 'gml'.")
-    d = loaders.load(f"ps-{source}-mid-ddydisps")
+    d = loaders.load(MID_DATASETS[source])
     p = f"{source}mid"
     d = d.select("dispnum", *KEYS, f"{p}ongoing", f"{p}onset", *PARTICIPANT_COLS, *DISPUTE_COLS)
     d = _as_ints(d, [f"{p}ongoing", f"{p}onset"])
@@ -334,7 +343,7 @@ def mid_dyad_years(source: Source = "cow") -> pl.DataFrame:
 
 def war_dyad_years() -> pl.DataFrame:
     """COW inter-state war dyad-years, whittled (:func:`whittle_wars`), with integer columns."""
-    w = whittle_wars(loaders.load("ps-cow-war-inter"))
+    w = whittle_wars(loaders.load(WAR_DATASET))
     return _as_ints(w, [c for c in WAR_COLS if not c.startswith("batdeath")])
 
 
@@ -405,7 +414,7 @@ def add_mid_columns(
 @enricher(
     "cow_mids",
     kinds=("dyad",),
-    coverage=MID_COVERAGE["cow"],
+    coverage=MID_DATASETS["cow"],
     sources=("ps-cow-mid-ddydisps",),
     adds="cowmidonset, cowmidongoing, dispnum, sidea1/2, fatality1/2, fatalpre1/2, hiact1/2, "
     "hostlev1/2, orig1/2, fatality, hostlev, mindur, maxdur, recip, stmon",
@@ -474,7 +483,7 @@ def gml_state_years(part: pl.DataFrame, init: str = "sidea-all-joiners") -> pl.D
 @enricher(
     "gml_mids",
     kinds=("dyad", "state"),
-    coverage=MID_COVERAGE["gml"],
+    coverage=MID_DATASETS["gml"],
     sources=("ps-gml-mid-ddydisps", "ps-gml-part"),
     adds="gmlmidonset, gmlmidongoing, dispnum, sidea1/2, ... (directed: init1, init2; "
     "state-years: gmlmidongoing, gmlmidonset, gmlmidongoing_init, gmlmidonset_init)",
@@ -671,7 +680,7 @@ def add_spell_columns(
 @enricher(
     "peace_years",
     kinds=("dyad",),
-    coverage=MID_COVERAGE["cow"],
+    coverage=MID_DATASETS["cow"],
     sources=("ps-cow-mid-ddydisps", "ps-gml-mid-ddydisps", "ps-cow-war-inter", "cow-states"),
     adds="<src>spell, <src>spell2, <src>spell3, <src>spell_leftcens (src: cowmid, gmlmid, "
     "cowinter)",

@@ -24,7 +24,7 @@ from foedus.panels.registry import enricher
 @enricher(
     "trade",
     kinds=("state", "dyad"),
-    coverage=(1870, 2014),
+    coverage="ps-cow-trade-sy",
     sources=("ps-cow-trade-sy",),
     adds="imports, exports (dyads: imports1, exports1, imports2, exports2)",
 )
@@ -38,7 +38,7 @@ def add_cow_trade(df: pl.DataFrame) -> pl.DataFrame:
 @enricher(
     "igos",
     kinds=("state", "dyad"),
-    coverage=(1816, 2014),
+    coverage="ps-cow-igo-sy",  # ps-cow-igo-ndy covers the same years (see the unit tests)
     sources=("ps-cow-igo-sy", "ps-cow-igo-ndy"),
     adds="sum_igo_full, sum_igo_associate, sum_igo_observer, sum_igo_anytype (dyads: dyadigos)",
 )

@@ -92,7 +92,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from foedus import loaders
+from foedus import loaders, validate
 from foedus.errors import PanelError
 from foedus.panels.base import (
     System,
@@ -104,12 +104,15 @@ from foedus.panels.create import spell_years, spells_through
 from foedus.panels.lookup import MAX_CODE
 from foedus.panels.registry import enricher
 
-CONTIGUITY_COVERAGE = (1816, 2016)
-MINDIST_COVERAGE = (1886, 2019)
-CAPITALS_COVERAGE = (1816, 2024)
 EARTH_RADIUS_M = 6_378_137.0  # WGS84 equatorial radius, geosphere's default
+CONTIGUITY_SOURCE = "ps-cow-contdir"
 MINDIST_SOURCES: dict[System, str] = {"cow": "ps-cow-mindist", "gw": "ps-gw-mindist"}
 CAPITAL_SOURCES: dict[System, str] = {"cow": "ps-cow-capitals", "gw": "ps-gw-capitals"}
+# Coverage from the catalog (the COW and G-W versions of each file cover the same years,
+# which the unit tests check).
+CONTIGUITY_COVERAGE = validate.coverage(CONTIGUITY_SOURCE)
+MINDIST_COVERAGE = validate.coverage(MINDIST_SOURCES["cow"])
+CAPITALS_COVERAGE = validate.coverage(CAPITAL_SOURCES["cow"])
 
 ZeroSpells = Literal["gaps", "as_filed"]
 
@@ -375,14 +378,14 @@ class Capitals:
 @enricher(
     "contiguity",
     kinds=("dyad", "state"),
-    coverage=CONTIGUITY_COVERAGE,
-    sources=("ps-cow-contdir",),
+    coverage=CONTIGUITY_SOURCE,
+    sources=(CONTIGUITY_SOURCE,),
     adds="conttype (0-5), landcontig (state-years: land, sea)",
 )
 def add_contiguity(df: pl.DataFrame, *, zero_spells: ZeroSpells = "gaps") -> pl.DataFrame:
     """COW direct contiguity v3.2: the type in force at the start of the year (0 = none)."""
     info = require(df, "add_contiguity", systems=("cow",))
-    cy = contiguity_years(loaders.load("ps-cow-contdir"), zero_spells)
+    cy = contiguity_years(loaders.load(CONTIGUITY_SOURCE), zero_spells)
     if info.kind == "state":
         out = add_state_values(df, info, contiguity_counts(cy), ["land", "sea"], "add_contiguity")
         return out.with_columns(zero_fill(["land", "sea"], *CONTIGUITY_COVERAGE, dtype=pl.Int16))
@@ -400,7 +403,7 @@ def add_contiguity(df: pl.DataFrame, *, zero_spells: ZeroSpells = "gaps") -> pl.
     "mindist",
     kinds=("dyad", "state"),
     systems=("cow", "gw"),
-    coverage=MINDIST_COVERAGE,
+    coverage=MINDIST_SOURCES["cow"],
     sources=("ps-cow-mindist", "ps-gw-mindist"),
     adds="mindist (km; state-years: minmindist)",
 )
@@ -420,7 +423,7 @@ def add_minimum_distance(df: pl.DataFrame) -> pl.DataFrame:
     "capdist",
     kinds=("dyad", "state"),
     systems=("cow", "gw"),
-    coverage=CAPITALS_COVERAGE,
+    coverage=CAPITAL_SOURCES["cow"],
     sources=("ps-cow-capitals", "ps-gw-capitals"),
     adds="capdist (km; state-years: mincapdist)",
 )

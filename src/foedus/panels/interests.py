@@ -16,8 +16,10 @@ from typing import Literal
 import polars as pl
 
 from foedus import validate
+from foedus.measures.unvotes import COVERAGE as UN_COVERAGE
 from foedus.panels.base import add_dyad_values, require
 from foedus.panels.registry import enricher
+from foedus.panels.rivalries import COVERAGE as RIVALRY_COVERAGE
 from foedus.world import World
 
 # option values known in foedus.measures, which is imported only when an enricher runs
@@ -103,7 +105,7 @@ def add_similarity(
 @enricher(
     "unvotes",
     kinds=("dyad",),
-    coverage=(1946, 2019),
+    coverage=UN_COVERAGE,  # unvotes-votes without its last year, one roll call (see the measure)
     sources=("unvotes-votes",),
     adds="un_agree, un_agree3, un_kappa, un_n_joint",
     options={"issue": {"at_least": 1, "empty": "no roll call would be counted"}},
@@ -124,7 +126,7 @@ def add_un_agreement(df: pl.DataFrame, *, issue: str | Sequence[str] | None = No
         "kappa": "un_kappa",
         "n_joint": "un_n_joint",
     }
-    span = _years(df, 1946, 2019)
+    span = _years(df, *UN_COVERAGE)
     if span is None:
         return df.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in cols.values())
     v = vote_agreement(years=span, issue=issue).rename(cols)
@@ -134,7 +136,7 @@ def add_un_agreement(df: pl.DataFrame, *, issue: str | Sequence[str] | None = No
 @enricher(
     "threat",
     kinds=("dyad",),
-    coverage=(1816, 2020),
+    coverage=RIVALRY_COVERAGE["tss"],  # the default source's; shared rivals span it
     sources=("ps-tss-rivalries", "ps-cow-mid-ddydisps", "ps-cow-contdir"),
     adds="shared_rivals, common_mid_opponents, shared_rival_contiguous",
     options={"window": {"lo": 1, "hi": _threat_window_max}},

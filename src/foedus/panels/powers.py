@@ -30,8 +30,11 @@ from foedus.errors import YearOutOfRangeError
 from foedus.panels.base import ASSUMED_THROUGH, add_state_values, require, zero_fill
 from foedus.panels.registry import enricher
 
-COW_MAJORS_COVERAGE = (1816, 2016)
-MAOZ_COVERAGE = (1816, 2019)
+COW_MAJORS_SOURCE = "cow-majors"
+MAOZ_SOURCE = "ps-maoz-powers"
+# Coverage from the catalog.
+COW_MAJORS_COVERAGE = validate.coverage(COW_MAJORS_SOURCE)
+MAOZ_COVERAGE = validate.coverage(MAOZ_SOURCE)
 
 
 def major_power_years(carry_forward: bool = False, through: int = ASSUMED_THROUGH) -> pl.DataFrame:
@@ -40,10 +43,11 @@ def major_power_years(carry_forward: bool = False, through: int = ASSUMED_THROUG
     :func:`foedus.validate.latest_year`)."""
     carry_forward = validate.flag(carry_forward, "carry_forward")
     through = validate.system_year(through, "through")
-    m = loaders.load("cow-majors")
+    m = loaders.load(COW_MAJORS_SOURCE)
     end = pl.col("endyear")
-    if carry_forward:
-        last = pl.date("endyear", "endmonth", "endday") == dt.date(2016, 12, 31)
+    if carry_forward:  # the spells still open when the list ends (on 31 December of its year)
+        list_end = dt.date(COW_MAJORS_COVERAGE[1], 12, 31)
+        last = pl.date("endyear", "endmonth", "endday") == list_end
         end = pl.when(last).then(pl.lit(through)).otherwise(end)
     return (
         m.select("ccode", pl.int_ranges("styear", end + 1, dtype=pl.Int32).alias("year"))
@@ -56,8 +60,8 @@ def major_power_years(carry_forward: bool = False, through: int = ASSUMED_THROUG
 @enricher(
     "majors",
     kinds=("state", "dyad"),
-    coverage=COW_MAJORS_COVERAGE,
-    sources=("cow-majors",),
+    coverage=COW_MAJORS_SOURCE,
+    sources=(COW_MAJORS_SOURCE,),
     adds="cowmaj (dyads: cowmaj1, cowmaj2)",
 )
 def add_cow_majors(df: pl.DataFrame, *, carry_forward: bool = False) -> pl.DataFrame:
@@ -67,8 +71,9 @@ def add_cow_majors(df: pl.DataFrame, *, carry_forward: bool = False) -> pl.DataF
     if carry_forward and last_year > validate.latest_year():
         raise YearOutOfRangeError(
             "carry_forward",
-            f"carry_forward=True would carry the majors of 2016 to the panel's last year "
-            f"{last_year}, after {validate.latest_year()}: {validate.future_reason()}",
+            f"carry_forward=True would carry the majors of {COW_MAJORS_COVERAGE[1]} to the "
+            f"panel's last year {last_year}, after {validate.latest_year()}: "
+            f"{validate.future_reason()}",
             f"drop the rows after {validate.latest_year()}, e.g. "
             f"df.filter(pl.col('year') <= {validate.latest_year()}).",
         )
@@ -81,7 +86,7 @@ def add_cow_majors(df: pl.DataFrame, *, carry_forward: bool = False) -> pl.DataF
 
 def maoz_power_years() -> pl.DataFrame:
     """``ccode, year, maoz_glob, maoz_reg`` for every year a state held either status."""
-    m = loaders.load("ps-maoz-powers")
+    m = loaders.load(MAOZ_SOURCE)
     frames = []
     for kind, st, en in (
         ("maoz_glob", "globstdate", "globenddate"),
@@ -106,8 +111,8 @@ def maoz_power_years() -> pl.DataFrame:
 @enricher(
     "maoz",
     kinds=("state", "dyad"),
-    coverage=MAOZ_COVERAGE,
-    sources=("ps-maoz-powers",),
+    coverage=MAOZ_SOURCE,
+    sources=(MAOZ_SOURCE,),
     adds="maoz_glob, maoz_reg (dyads: ...1, ...2)",
 )
 def add_maoz_powers(df: pl.DataFrame) -> pl.DataFrame:

@@ -26,12 +26,23 @@ from typing import Literal
 
 import polars as pl
 
-from foedus import loaders
+from foedus import loaders, validate
 from foedus.errors import PanelError
 from foedus.panels.base import add_dyad_values, add_state_values, require, zero_fill
 from foedus.panels.registry import enricher
 
-COVERAGE = {"tss": (1816, 2020), "td": (1816, 2010)}
+#: The catalog data set of each rivalry source.
+DATASETS = {"tss": "ps-tss-rivalries", "td": "ps-td-rivalries"}
+
+
+def _coverage(dataset: str) -> tuple[int, int]:
+    """The years a source is coded in: its catalog coverage, cut to start with the COW state
+    system (both files reach back before it; dyad-years exist from its first year)."""
+    first, last = validate.coverage(dataset)
+    return max(first, validate.first_year()), last
+
+
+COVERAGE = {source: _coverage(name) for source, name in DATASETS.items()}
 TSS_TYPES = ["positional", "spatial", "ideological", "interventionary"]
 
 
@@ -44,7 +55,7 @@ def _austria(col: str) -> pl.Expr:
 def rivalry_dyad_years(source: Literal["tss", "td"] = "tss") -> pl.DataFrame:
     """Directed rivalry dyad-years, one row each."""
     if source == "tss":
-        r = loaders.load("ps-tss-rivalries").select(
+        r = loaders.load(DATASETS["tss"]).select(
             "tssr_id",
             "ccode1",
             "ccode2",
@@ -54,7 +65,7 @@ def rivalry_dyad_years(source: Literal["tss", "td"] = "tss") -> pl.DataFrame:
         )
         ident, extra = "tssr_id", TSS_TYPES
     elif source == "td":
-        r = loaders.load("ps-td-rivalries").select(
+        r = loaders.load(DATASETS["td"]).select(
             "rivalryno",
             "ccode1",
             "ccode2",
