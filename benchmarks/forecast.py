@@ -15,25 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from benchmarks.common import run_foedus
 
 DEFAULT = ["Russia", "China", "--years", "2015-2026"]
-
-
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
-    uv = shutil.which("uv")
-    cmd = [uv, "run", "--quiet", "foedus"] if uv else [sys.executable, "-m", "foedus"]
-    t = time.perf_counter()
-    r = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
-    dt = time.perf_counter() - t
-    if r.returncode != 0:
-        sys.exit(f"foedus {' '.join(args)} failed:\n{r.stderr}")
-    return dt, r
 
 
 def main() -> None:
@@ -47,14 +35,14 @@ def main() -> None:
     cache = tempfile.mkdtemp(prefix="foedus-bench-forecast-")
     env = {**os.environ, "FOEDUS_CACHE_DIR": cache, "FOEDUS_OFFLINE": "1", "COLUMNS": "120"}
     print(f"command: foedus {' '.join(fargs)}  (FOEDUS_CACHE_DIR={cache})")
-    startup, _ = timed(["--help"], env)
+    startup, _ = run_foedus(["--help"], env)
     print(f"process start-up (foedus --help): {startup:.2f} s")
-    cold, rc = timed(fargs, env)
+    cold, rc = run_foedus(fargs, env)
     fitted = "fitting" in rc.stderr
     print(f"cold (empty cache: parse, build the panel, fit): {cold:.2f} s; fitted: {fitted}")
     warm = []
     for i in range(args.runs):
-        dt, rw = timed(fargs, env)
+        dt, rw = run_foedus(fargs, env)
         warm.append(dt)
         refit = "fitting" in rw.stderr or "building" in rw.stderr
         print(

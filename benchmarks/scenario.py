@@ -17,25 +17,13 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.common import run_foedus
 
 TARGET = 10.0
 DEFAULT = Path(__file__).parents[1] / "examples" / "scenarios" / "rus-chn-2021.toml"
-
-
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
-    uv = shutil.which("uv")
-    cmd = [uv, "run", "--quiet", "foedus"] if uv else [sys.executable, "-m", "foedus"]
-    t = time.perf_counter()
-    r = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
-    dt = time.perf_counter() - t
-    if r.returncode != 0:
-        sys.exit(f"foedus {' '.join(args)} failed:\n{r.stderr}")
-    return dt, r
 
 
 def main() -> None:
@@ -48,11 +36,11 @@ def main() -> None:
     try:
         for f in a.files:
             args = ["scenario", "run", str(f), "--json"]
-            cold, _ = timed(args, env)
+            cold, _ = run_foedus(args, env)
             warm = []
             last = None
             for _ in range(a.runs):
-                dt, last = timed(args, env)
+                dt, last = run_foedus(args, env)
                 warm.append(dt)
             med = statistics.median(warm)
             print(

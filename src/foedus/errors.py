@@ -234,16 +234,16 @@ class ModelFileError(FoedusError, ValueError):
     """A model file that is missing, not JSON, or not a valid foedus model."""
 
 
-#: At most this many problems of a treaty file are listed in one error; the rest are counted.
+#: At most this many problems of a file are listed in one error; the rest are counted.
 MAX_LISTED = 20
 
 _TREATY_FORMAT_HINT = "docs/treaties.md describes the format, with an example file."
 
 
 @dataclass(frozen=True)
-class TreatyProblem:
-    """One problem in a treaty file: where (1-based line, None for the whole file), what, and
-    what to do about it."""
+class FileProblem:
+    """One problem in an input file (a treaty file, a scenario): where (1-based line, None for
+    the whole file), what, and what to do about it."""
 
     line: int | None
     message: str
@@ -254,31 +254,43 @@ class TreatyProblem:
         return f"{where}{self.message}"
 
 
-class TreatyFileError(FoedusError, ValueError):
-    """A treaty file that cannot be used. Lists every problem found (up to
-    :data:`MAX_LISTED`), each with its line number and a hint."""
+#: A problem of a treaty file.
+TreatyProblem = FileProblem
 
-    def __init__(self, path: str | Path, problems: Sequence[TreatyProblem]) -> None:
+
+class FileProblemsError(FoedusError, ValueError):
+    """An input file that cannot be used. Lists every problem found (up to
+    :data:`MAX_LISTED`), each with its line number and a hint; ``what`` names the kind of file
+    in the message, ``fix_all`` is the hint when there are several."""
+
+    what = "file"
+    fix_all = "fix the lines listed above and read the file again."
+
+    def __init__(self, path: str | Path, problems: Sequence[FileProblem]) -> None:
         self.path = str(path)
         self.problems = tuple(problems)
         first = self.problems[0] if self.problems else None
         self.line = first.line if first else None
         if len(self.problems) == 1 and first is not None:
             where = f", line {first.line}" if first.line is not None else ""
-            super().__init__(f"treaty file {self.path}{where}: {first.message}", first.hint)
+            super().__init__(f"{self.what} {self.path}{where}: {first.message}", first.hint)
             return
-        lines = [f"treaty file {self.path} has {len(self.problems)} problems:"]
+        lines = [f"{self.what} {self.path} has {len(self.problems)} problems:"]
         for p in self.problems[:MAX_LISTED]:
             lines.append(f"  {p}")
             lines.append(f"      hint: {p.hint}")
         if len(self.problems) > MAX_LISTED:
             lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
-        super().__init__(
-            "\n".join(lines),
-            "fix the lines listed above and read the file again; " + _TREATY_FORMAT_HINT,
-        )
+        super().__init__("\n".join(lines), self.fix_all)
 
     __str__ = FoedusError.__str__
+
+
+class TreatyFileError(FileProblemsError):
+    """A treaty file that cannot be used (every problem, with its line and a hint)."""
+
+    what = "treaty file"
+    fix_all = "fix the lines listed above and read the file again; " + _TREATY_FORMAT_HINT
 
 
 # --- worlds, scenarios and consequences -------------------------------------------------------
@@ -289,46 +301,18 @@ class WorldError(FoedusError, ValueError):
     a member of the alliance it is to leave, capabilities for a state outside the system."""
 
 
-@dataclass(frozen=True)
-class ScenarioProblem:
-    """One problem in a scenario file: where (1-based line, None for the whole file), what, and
-    what to do about it."""
-
-    line: int | None
-    message: str
-    hint: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line is not None else ""
-        return f"{where}{self.message}"
+#: A problem of a scenario file.
+ScenarioProblem = FileProblem
 
 
-class ScenarioError(FoedusError, ValueError):
-    """A scenario file that cannot be used. Lists every problem found (up to
-    :data:`MAX_LISTED`), each with its line number and a hint."""
+class ScenarioError(FileProblemsError):
+    """A scenario file that cannot be used (every problem, with its line and a hint)."""
 
-    def __init__(self, path: str | Path, problems: Sequence[ScenarioProblem]) -> None:
-        self.path = str(path)
-        self.problems = tuple(problems)
-        first = self.problems[0] if self.problems else None
-        self.line = first.line if first else None
-        if len(self.problems) == 1 and first is not None:
-            where = f", line {first.line}" if first.line is not None else ""
-            super().__init__(f"scenario {self.path}{where}: {first.message}", first.hint)
-            return
-        lines = [f"scenario {self.path} has {len(self.problems)} problems:"]
-        for p in self.problems[:MAX_LISTED]:
-            lines.append(f"  {p}")
-            lines.append(f"      hint: {p.hint}")
-        if len(self.problems) > MAX_LISTED:
-            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
-        super().__init__(
-            "\n".join(lines),
-            "fix the lines listed above and check the file again "
-            "(foedus scenario check FILE); docs/consequences.md describes the format.",
-        )
-
-    __str__ = FoedusError.__str__
+    what = "scenario"
+    fix_all = (
+        "fix the lines listed above and check the file again "
+        "(foedus scenario check FILE); docs/consequences.md describes the format."
+    )
 
 
 class ModelFitError(FoedusError, RuntimeError):

@@ -706,6 +706,20 @@ def resolve_world(world: object, years: tuple[int, int] | None = None) -> World:
     return w
 
 
+def check_world(source: str, world: object) -> World | None:
+    """The world of an alliance measure from ``source``: ``world`` resolved for ATOP (default
+    today's data); None for COW, whose alliance file has no world (a world given is refused)."""
+    if source == "cow":
+        if world is not None:
+            raise InvalidArgumentError(
+                "world",
+                "a world carries ATOP pledges; source='cow' reads COW's alliance file",
+                "use source='atop' with a world, or leave world out.",
+            )
+        return None
+    return resolve_world(world)
+
+
 def alliance_id(name: object) -> int:
     """An ATOP alliance id from an id or a known name (:data:`ALLIANCES`)."""
     if isinstance(name, bool):

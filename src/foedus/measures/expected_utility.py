@@ -40,7 +40,7 @@ import polars as pl
 
 from foedus import validate
 from foedus.errors import InvalidArgumentError
-from foedus.world import World
+from foedus.world import World, check_world
 
 KM_PER_MILE = 1.609344
 #: The similarity measures a War Trap utility can be built from.
@@ -181,7 +181,6 @@ def year_inputs(
     from foedus import loaders
     from foedus.measures.similarity import (
         check_source,
-        check_world,
         check_years,
         pair_measures,
         yearly_portfolios,

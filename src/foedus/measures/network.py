@@ -39,7 +39,7 @@ import polars as pl
 from foedus import files, validate
 from foedus.errors import InvalidArgumentError
 from foedus.jsonout import strict_json
-from foedus.world import World, resolve_world
+from foedus.world import World, check_world
 
 Source = Literal["atop", "cow"]
 PLEDGES = {
@@ -65,19 +65,6 @@ def _check(source: object, pledge: object) -> tuple[Source, str]:
     """``source`` and one of its pledges (see the module docstring)."""
     src = validate.choice(source, "source", tuple(PLEDGES))
     return src, validate.choice(pledge, "pledge", tuple(PLEDGES[src]))  # type: ignore[return-value]
-
-
-def _world(source: Source, world: object) -> World | None:
-    """The world of an ATOP graph (None for COW, which has no world)."""
-    if source == "cow":
-        if world is not None:
-            raise InvalidArgumentError(
-                "world",
-                "a world carries ATOP pledges; source='cow' reads COW's alliance file",
-                "use source='atop' with a world, or leave world out.",
-            )
-        return None
-    return resolve_world(world)
 
 
 def _year(source: Source, year: object, name: str = "year", world: World | None = None) -> int:
@@ -111,7 +98,7 @@ def alliance_ties(
     """Undirected ties ``ccode1 < ccode2, year`` carrying ``pledge`` in either direction
     (ATOP: in ``world``, default today's data)."""
     source, pledge = _check(source, pledge)
-    w = _world(source, world)
+    w = check_world(source, world)
     if w is not None:
         return w.ties(pledge)
     from foedus.panels.alliances import cow_alliance_dyad_years
@@ -145,7 +132,7 @@ def alliance_graph(
     """
 
     source, pledge = _check(source, pledge)
-    w = _world(source, world)
+    w = check_world(source, world)
     year = _year(source, year, world=w)
     if w is not None and ties is None and members is None:  # a world's graphs are kept
         g = w.cached(f"graph:{year}:{pledge}", lambda: _build_graph(year, pledge, source, w))
@@ -258,7 +245,7 @@ def network_stats(
     from foedus.panels import state_years
 
     source, pledge = _check(source, pledge)
-    w = _world(source, world)
+    w = check_world(source, world)
     years = _years(source, years, world=w)
     ties = alliance_ties(source, pledge, world=w)
     sy = state_years(years=(max(years[0], 1816), years[1]))
@@ -306,7 +293,7 @@ def ego_network(
 
     state = validate.state(state, "state")
     source, pledge = _check(source, pledge)
-    w = _world(source, world)
+    w = check_world(source, world)
     year = _year(source, year, world=w)
     radius = validate.integer(radius, "radius", lo=0, hint="use radius=1 (allies) or 2.")
     c = countries.ccode(state, year)

@@ -52,7 +52,7 @@ import polars as pl
 
 from foedus import validate
 from foedus.errors import InvalidArgumentError, PanelError
-from foedus.world import PLEDGES, World, resolve_world
+from foedus.world import PLEDGES, World, check_world, resolve_world
 
 MEASURES = ("taub", "s_un", "s_un_sq", "s_wt", "kappa", "pi")
 CODINGS = ("valued", "binary")
@@ -66,19 +66,6 @@ def check_source(source: object, coding: object = "valued") -> tuple[str, str]:
     return validate.choice(source, "source", tuple(DATASETS)), validate.choice(
         coding, "coding", CODINGS
     )
-
-
-def check_world(source: str, world: object) -> World | None:
-    """The world of an ATOP measure (default today's data); None for COW, which has none."""
-    if source == "cow":
-        if world is not None:
-            raise InvalidArgumentError(
-                "world",
-                "a world carries ATOP pledges; source='cow' reads COW's alliance file",
-                "use source='atop' with a world, or leave world out.",
-            )
-        return None
-    return resolve_world(world)
 
 
 def check_years(

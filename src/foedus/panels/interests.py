@@ -20,7 +20,7 @@ from foedus.measures.unvotes import COVERAGE as UN_COVERAGE
 from foedus.panels.base import add_dyad_values, require
 from foedus.panels.registry import enricher
 from foedus.panels.rivalries import COVERAGE as RIVALRY_COVERAGE
-from foedus.world import World
+from foedus.world import World, check_world
 
 # option values known in foedus.measures, which is imported only when an enricher runs
 
@@ -82,7 +82,7 @@ def add_similarity(
     empty list is refused, a name given twice is added once); ``world`` (ATOP, Python only;
     default today's data): the pledges and capabilities the portfolios come from.
     """
-    from foedus.measures.similarity import DATASETS, MEASURES, check_world, similarity
+    from foedus.measures.similarity import DATASETS, MEASURES, similarity
 
     info = require(df, "add_similarity", kinds=("dyad",), systems=("cow",))
     ms = (

@@ -87,6 +87,8 @@ class BacktestResult:
 
 #: The columns a backtest needs besides the features.
 PANEL_COLUMNS = ("ccode1", "ccode2", "year", "at_risk", "onset")
+#: The longest watch list ``top_k`` may ask for (far more than a year's dyads).
+MAX_TOP_K = 1_000_000
 
 
 def scorable_years(horizon: int = 1, panel: pl.DataFrame | None = None) -> tuple[int, int]:
@@ -262,7 +264,7 @@ def backtest(
     level = validate.number(
         level, "level", lo=0.0, hi=1.0, open_lo=True, open_hi=True, hint="e.g. level=0.9."
     )
-    top_k = validate.integer(top_k, "top_k", lo=1, hint="e.g. top_k=20.")
+    top_k = validate.integer(top_k, "top_k", lo=1, hi=MAX_TOP_K, hint="e.g. top_k=20.")
     start, end = check_years(start, end, horizon, panel)
     t0 = time.perf_counter()
     lit_spec = [f for f in LITERATURE_SPEC if f in feats]
@@ -384,7 +386,7 @@ def score(p: pl.DataFrame, top_k: int = 20) -> tuple[pl.DataFrame, pl.DataFrame]
     from foedus.prospects.metrics import summarize
 
     p = validate.frame(p, "p", columns=("year", "onset"))
-    top_k = validate.integer(top_k, "top_k", lo=1, hint="e.g. top_k=20.")
+    top_k = validate.integer(top_k, "top_k", lo=1, hi=MAX_TOP_K, hint="e.g. top_k=20.")
     models = [c for c in p.columns if c.startswith("p_") and not c.endswith(("_lo", "_hi"))]
     rows = []
     for (yr,), g in p.group_by(["year"], maintain_order=True):
