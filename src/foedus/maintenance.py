@@ -11,9 +11,25 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from foedus import catalog, files, loaders
-from foedus.derived import Entry
+from foedus.consequences import conflict_model
+from foedus.derived import DerivedStore, Entry
+from foedus.prospects import cache
+
+
+def model_stores(settings: catalog.Settings) -> list[tuple[str, DerivedStore, Any]]:
+    """``(what, store, is_current)`` of every cache of fitted models and derived panels: the
+    forecast cache's (:mod:`foedus.prospects.cache`) and the conflict-risk models'."""
+    return [
+        *cache.stores(settings),
+        (
+            "conflict-risk model",
+            conflict_model.model_store(settings),
+            conflict_model.model_is_current,
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -31,17 +47,15 @@ class CacheReport:
 
 def check_cache(names: Iterable[str] | None = None) -> CacheReport:
     """Check every parsed frame in the cache (only those of the data sets ``names``, when
-    given), and, without ``names``, every fitted model and forecast panel of the forecast
-    cache (:mod:`foedus.prospects.cache`); list the partial files under the cache."""
+    given), and, without ``names``, every fitted model and derived panel
+    (:func:`model_stores`); list the partial files under the cache."""
     s = catalog.Settings.from_env()
     entries = loaders.frame_store(s).scan(loaders.frame_is_current)
     if names is not None:
         wanted = set(names)
         entries = [e for e in entries if e.source in wanted]
     else:
-        from foedus.prospects import cache
-
-        entries += [e for _what, e in cache.scan(s)]
+        entries += [e for _what, st, current in model_stores(s) for e in st.scan(current)]
     return CacheReport(s.frames_dir, entries, files.find_partials(s.cache_dir))
 
 
@@ -66,9 +80,8 @@ def clean_cache(
 ) -> CleanResult:
     """Remove stale partial files and damaged, stale or unindexed derived files (with
     ``all_frames``, every parsed frame; with ``models``, every fitted model and forecast panel
-    of the forecast cache); with ``dry_run``, only say what would go."""
-    from foedus.prospects import cache
-
+    of the forecast cache and every conflict-risk model); with ``dry_run``, only say what
+    would go."""
     s = catalog.Settings.from_env()
     res = CleanResult()
     for part in files.find_partials(s.cache_dir):
@@ -77,7 +90,7 @@ def clean_cache(
             if not dry_run:
                 part.path.unlink(missing_ok=True)
     stores = [("parsed frame", loaders.frame_store(s), loaders.frame_is_current, all_frames)]
-    stores += [(what, store, current, models) for what, store, current in cache.stores(s)]
+    stores += [(what, store, current, models) for what, store, current in model_stores(s)]
     for what, store, current, everything in stores:
         for e in store.scan(current):
             if e.state == "verified" and not everything:

@@ -60,12 +60,26 @@ def test_a_russia_china_pact(rus_chn):
     assert th["Russia"]["secured"] and th["Russia"]["force_scenario"] == 0
     assert th["Taiwan"]["force_ratio_scenario"] > th["Taiwan"]["force_ratio_baseline"]
     assert s["theatre"]["illustration"] is True
+    cr = s["conflict_risk"]
+    risk = {(d["challenger"], d["target"]): d for d in cr["dyads"]}
+    assert set(risk) == {(USA, CHN), (USA, RUS), (CHN, 713), (CHN, 750), (RUS, 369)}
+    assert risk[(USA, CHN)]["changed"] and risk[(USA, CHN)]["delta_lo"] <= 0
+    assert risk[(USA, CHN)]["baseline_lo"] < risk[(USA, CHN)]["baseline"]
+    # North Korea against China: China gains its first defender other than North Korea
+    top = cr["movers"][0]
+    assert (top["challenger"], top["target"]) == (731, CHN)
+    assert top["changed"]["target_defended"] == [0.0, 1.0]
+    total = cr["total"]
+    assert total["n_dyads"] + total["n_missing"] == cr["n_affected"] > 500
+    assert total["delta_lo"] <= total["delta"] <= total["delta_hi"]
+    assert "cow_mids: 2014" in cr["carried"]
     frame = rus_chn.frame()
     assert frame.height == len(rus_chn.rows) and set(frame["consequence"]) >= {
         "blocs",
         "war_trap",
         "dependence",
         "network",
+        "conflict_risk",
     }
     json.dumps(rus_chn.to_dict())  # plain JSON types
 
@@ -130,7 +144,7 @@ def test_a_pact_sweep_equals_the_scenario_consequences(tmp_path, rus_chn):
     from foedus.scenarios.sweep import run_family
 
     out = tmp_path / "sweep.parquet"
-    f = run_family("pacts", year=2021, top=8, output=out)
+    f = run_family("pacts", year=2021, top=8, output=out, draws=200)
     assert pl.read_parquet(out).equals(f)
     row = f.filter(
         ((pl.col("a") == RUS) & (pl.col("b") == CHN))
@@ -145,6 +159,13 @@ def test_a_pact_sweep_equals_the_scenario_consequences(tmp_path, rus_chn):
     assert row["indirect_after"] - row["indirect_before"] == (
         net["n_indirect_gained"] - net["n_indirect_lost"]
     )
+    # the sweep's fast path gives the scenario's conflict risk (same seed, same draws)
+    total = s["conflict_risk"]["total"]
+    assert row["cr_dyads"] == s["conflict_risk"]["n_affected"]
+    assert row["cr_expected"] == pytest.approx(total["baseline"], rel=1e-9)
+    assert row["cr_expected_delta"] == pytest.approx(total["delta"], rel=1e-6)
+    assert row["cr_expected_delta_lo"] == pytest.approx(total["delta_lo"], rel=1e-6)
+    assert row["cr_top_dyad"] == "731->710"
     # a failed sweep writes nothing
     bad = tmp_path / "bad.parquet"
     with pytest.raises(InvalidArgumentError, match="top=1"):

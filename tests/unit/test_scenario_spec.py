@@ -165,6 +165,11 @@ def test_consequence_settings_are_checked():
     assert any(ln == 13 and "draws" in m for ln, m in got)
     got = problems(GOOD.replace('[["USA", "CHN"]]', '[["USA", "USA"]]'))
     assert "names one state twice" in got[0][1]
+    [(line, msg)] = problems(GOOD.replace("draws = 500", 'conflict_spec = "bremer"'))
+    assert line == 12 and "unknown conflict-risk specification 'bremer'" in msg
+    assert parse_scenario(GOOD, index=IDX).conflict_spec == "leeds2003"
+    s = parse_scenario(GOOD.replace("draws = 500", 'conflict_spec = "bremer1992"'), index=IDX)
+    assert s.conflict_spec == "bremer1992" and s.to_dict()["conflict_spec"] == "bremer1992"
 
 
 def test_files_that_cannot_be_read(tmp_path):

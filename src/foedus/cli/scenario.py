@@ -158,6 +158,13 @@ def sweep_cmd(
     years: Annotated[str | None, typer.Option(help="grid: base years FIRST-LAST.")] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws per scenario.")] = 1000,
     seed: Annotated[int, typer.Option(help="Root seed (each scenario's own stream).")] = 0,
+    conflict_risk: Annotated[
+        bool,
+        typer.Option(
+            "--conflict-risk/--no-conflict-risk",
+            help="pacts, join: add the conflict-risk columns (fits the model once if needed).",
+        ),
+    ] = True,
     scheduler: Annotated[
         str | None, typer.Option(help="A Dask scheduler address (tcp://host:port).")
     ] = None,
@@ -195,6 +202,7 @@ def sweep_cmd(
             pledge=pledge,
             root_seed=seed,
             draws=draws,
+            conflict_risk=conflict_risk,
             scheduler=scheduler,
             n_workers=workers,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),

@@ -66,6 +66,7 @@ from foedus.prospects.persist import digest, model_from_dict, model_to_dict
 __all__ = [
     "ENTRY_VERSION",
     "ForecastCache",
+    "data_vintages",
     "environment",
     "key_digest",
     "model_is_current",

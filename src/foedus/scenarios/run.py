@@ -20,6 +20,15 @@ from typing import Any
 import polars as pl
 
 from foedus import validate
+from foedus.consequences import (
+    blocs,
+    conflict_risk,
+    dependence,
+    network_change,
+    theatre_setup,
+    war_trap,
+)
+from foedus.consequences.conflict_design import SPECS
 from foedus.scenarios.spec import Scenario, baseline_world, build_world, read_scenario
 from foedus.world import World
 
@@ -92,8 +101,6 @@ def default_dyads(sc: Scenario) -> tuple[tuple[int, int], ...]:
 
 
 def _blocs(ctx: Context):
-    from foedus.consequences import blocs
-
     r = blocs.bloc_consequences(
         ctx.baseline, ctx.world, ctx.scenario.year, ctx.scenario.parties, ctx.scenario.opponents
     )
@@ -101,22 +108,33 @@ def _blocs(ctx: Context):
 
 
 def _war_trap(ctx: Context):
-    from foedus.consequences import war_trap
-
     r = war_trap.war_trap_consequences(ctx.baseline, ctx.world, ctx.scenario.year, ctx.dyads)
     return r.to_dict(), war_trap.rows(r)
 
 
-def _dependence(ctx: Context):
-    from foedus.consequences import dependence
+def _conflict_risk(ctx: Context):
+    sc = ctx.scenario
+    dyads = ctx.dyads
+    if not SPECS[sc.conflict_spec].directed:  # undirected: each pair once, in code order
+        dyads = tuple(dict.fromkeys((min(a, b), max(a, b)) for a, b in dyads))
+    r = conflict_risk.conflict_risk(
+        ctx.baseline,
+        ctx.world,
+        list(dyads) if dyads else None,
+        sc.year,
+        spec=sc.conflict_spec,
+        draws=ctx.draws,
+        seed=ctx.seed,
+    )
+    return r.to_dict(), conflict_risk.rows(r)
 
+
+def _dependence(ctx: Context):
     r = dependence.dependence(ctx.baseline, ctx.world, ctx.scenario.year, ctx.scenario.parties)
     return r.to_dict(), dependence.rows(r)
 
 
 def _network(ctx: Context):
-    from foedus.consequences import network_change
-
     r = network_change.network_changes(
         ctx.baseline, ctx.world, ctx.scenario.year, ctx.scenario.parties
     )
@@ -124,8 +142,6 @@ def _network(ctx: Context):
 
 
 def _theatre(ctx: Context):
-    from foedus.consequences import theatre_setup
-
     sc = ctx.scenario
     r = theatre_setup.theatre_consequence(
         sc.theatre, ctx.baseline, ctx.world, sc.year, sc.parties, sc.opponents, ctx.dyads
@@ -137,6 +153,7 @@ def _theatre(ctx: Context):
 COMPUTE: dict[str, Callable[[Context], tuple[dict[str, Any], list[dict[str, Any]]]]] = {
     "blocs": _blocs,
     "war_trap": _war_trap,
+    "conflict_risk": _conflict_risk,
     "dependence": _dependence,
     "network": _network,
     "theatre": _theatre,

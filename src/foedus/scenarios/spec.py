@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from foedus import countries, validate
+from foedus.consequences.conflict_design import DEFAULT_SPEC, SPECS
 from foedus.countries import CountryIndex
 from foedus.errors import (
     AmbiguousCountryError,
@@ -59,7 +60,7 @@ CONSEQUENCES: tuple[str, ...] = (
     "theatre",
 )
 SCENARIO_KEYS = ("name", "year", "description", "treaties")
-CONSEQUENCE_KEYS = ("compute", "dyads", "opponents", "draws")
+CONSEQUENCE_KEYS = ("compute", "dyads", "opponents", "draws", "conflict_spec")
 TOP_KEYS = ("scenario", "changes", "consequences", "theatre")
 MAX_DRAWS = 100_000
 
@@ -112,6 +113,8 @@ class Scenario:
     #: the states the new bloc is compared with (nuclear balance); default: none given
     opponents: tuple[int, ...] = ()
     draws: int = 1000
+    #: the conflict-risk specification (a name of foedus.consequences.conflict_design.SPECS)
+    conflict_spec: str = DEFAULT_SPEC
     treaties: Path | None = None
     theatre: dict[str, Any] = field(default_factory=dict)
     path: str = "<scenario>"
@@ -138,6 +141,7 @@ class Scenario:
             "dyads": [list(d) for d in self.dyads],
             "opponents": list(self.opponents),
             "draws": self.draws,
+            "conflict_spec": self.conflict_spec,
             "treaties": str(self.treaties) if self.treaties else None,
         }
 
@@ -295,7 +299,9 @@ class _Checker:
             description = ""
         treaties = self.treaties(head.get("treaties"))
         changes = self.changes(doc.get("changes"), year)
-        compute, dyads, opponents, draws = self.consequences(doc.get("consequences", {}), year)
+        compute, dyads, opponents, draws, conflict_spec = self.consequences(
+            doc.get("consequences", {}), year
+        )
         theatre = doc.get("theatre", {})
         if not isinstance(theatre, dict):
             self.problem(
@@ -316,6 +322,7 @@ class _Checker:
             dyads=dyads,
             opponents=opponents,
             draws=draws,
+            conflict_spec=conflict_spec,
             treaties=treaties,
             theatre=theatre,
             path=self.path,
@@ -611,14 +618,14 @@ class _Checker:
         return out
 
     def consequences(self, value: object, year: int | None):
-        compute, dyads, opponents, draws = CONSEQUENCES, (), (), 1000
+        compute, dyads, opponents, draws, spec = CONSEQUENCES, (), (), 1000, DEFAULT_SPEC
         if not isinstance(value, dict):
             self.problem(
                 self.at.key(None, "consequences"),
                 "consequences must be a table",
                 "write [consequences] and its keys.",
             )
-            return compute, dyads, opponents, draws
+            return compute, dyads, opponents, draws, spec
         self.unknown_keys(
             value, CONSEQUENCE_KEYS, "[consequences]", lambda k: self.at.key("consequences", k)
         )
@@ -685,7 +692,21 @@ class _Checker:
                 )
             else:
                 draws = n
-        return compute, dyads, opponents, draws
+        if "conflict_spec" in value:
+            c = value["conflict_spec"]
+            if c not in SPECS:
+                close = difflib.get_close_matches(str(c), SPECS, n=1, cutoff=0.5)
+                self.problem(
+                    line("conflict_spec"),
+                    f"unknown conflict-risk specification {c!r}",
+                    (f"did you mean {close[0]!r}? " if close else "")
+                    + "choose from "
+                    + ", ".join(SPECS)
+                    + ".",
+                )
+            else:
+                spec = c
+        return compute, dyads, opponents, draws, spec
 
     def contradictions(self, sc: Scenario) -> None:
         """Changes that undo or repeat each other."""

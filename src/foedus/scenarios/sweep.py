@@ -12,7 +12,10 @@ Each ``pacts``/``join`` item is evaluated on the year's baseline, computed once 
 every item (the *context*): the bloc of each side (the state and its direct defence allies)
 and its share of the system's capabilities, the capability gain (bloc CINC over own CINC) and
 the indirect ties the new pledges create, before and after, exactly as the scenario
-consequences compute them for one scenario (tested). ``grid`` items run the whole scenario.
+consequences compute them for one scenario (tested), and the conflict risk of the dyads the
+pledges affect (:func:`conflict_columns`, the fast path of
+:mod:`foedus.consequences.conflict_sweep`, on coefficient draws shared by every item).
+``grid`` items run the whole scenario.
 Seeds, batching and scale-out are the executor's (:mod:`foedus.scenarios.executor`). Rules:
 docs/consequences.md, "Sweeps and scale-out".
 """
@@ -28,11 +31,26 @@ import numpy as np
 import polars as pl
 
 from foedus import validate
+from foedus.consequences.blocs import capability_shares
+from foedus.consequences.conflict_design import PactEdit
+from foedus.consequences.conflict_sweep import SweepContext, evaluate_edits, sweep_context
 from foedus.errors import InvalidArgumentError
+from foedus.measures import network as net
 from foedus.scenarios import executor
 from foedus.world import World, alliance_id, check_pledge, current_world
 
 FAMILIES = ("pacts", "join", "grid")
+#: The conflict-risk columns of a ``pacts``/``join`` sweep (:func:`conflict_columns`).
+CONFLICT_COLUMNS = (
+    "cr_dyads",
+    "cr_expected",
+    "cr_expected_after",
+    "cr_expected_delta",
+    "cr_expected_delta_lo",
+    "cr_expected_delta_hi",
+    "cr_top_dyad",
+    "cr_top_delta",
+)
 MAX_TOP = 60
 
 
@@ -46,22 +64,33 @@ class YearContext:
     share: dict[int, float]
     allies: dict[int, frozenset[int]]
     members: dict[int, tuple[int, ...]] = field(default_factory=dict)
-    #: any extra, shared data a consequence needs (e.g. a fitted model's design)
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: the conflict-risk baseline of the year (design and coefficient draws), or None
+    conflict: SweepContext | None = None
 
 
-def year_context(year: int, pledge: str = "defense", world: World | None = None) -> YearContext:
-    """The baseline of ``year`` for a sweep (see :class:`YearContext`)."""
-    from foedus.consequences.blocs import capability_shares
-    from foedus.measures import network as net
-
+def year_context(
+    year: int,
+    pledge: str = "defense",
+    world: World | None = None,
+    *,
+    conflict_risk: bool = False,
+    draws: int = 1000,
+    seed: int = 0,
+) -> YearContext:
+    """The baseline of ``year`` for a sweep (see :class:`YearContext`). ``conflict_risk``:
+    also the year's conflict-risk design and ``draws`` coefficient draws seeded by ``seed``
+    (the same draws for every scenario of the sweep)."""
     pledge = check_pledge(pledge)
+    conflict_risk = validate.flag(conflict_risk, "conflict_risk")
     w = world if world is not None else current_world(through=max(year, 2018))
     year = w.check_year(year)
     shares, _ = capability_shares(year, w)
     g = net.alliance_graph(year, pledge, world=w)
     allies = {int(v): frozenset(int(u) for u in g.neighbors(v)) for v in g}
-    return YearContext(year, pledge, {int(k): float(v) for k, v in shares.items()}, allies)
+    conflict = sweep_context(w, year, draws=draws, seed=seed) if conflict_risk else None
+    return YearContext(
+        year, pledge, {int(k): float(v) for k, v in shares.items()}, allies, conflict=conflict
+    )
 
 
 def top_powers(ctx: YearContext, n: int) -> list[int]:
@@ -104,7 +133,9 @@ def join_family(ctx: YearContext, alliance: object, world: World | None = None) 
 def _bloc(ctx: YearContext, allies: dict[int, set[int]] | dict, s: int) -> tuple[float, float]:
     """The state's bloc share and capability gain under an adjacency."""
     own = ctx.share.get(s, 0.0)
-    bloc = ctx.share.get(s, 0.0) + sum(ctx.share.get(k, 0.0) for k in allies.get(s, ()))
+    # in code order: a set's iteration order can change when it is pickled to a worker, and
+    # a sum in another order can differ in the last bit
+    bloc = own + sum(ctx.share.get(k, 0.0) for k in sorted(allies.get(s, ())))
     return bloc, (bloc / own if own > 0 else float("nan"))
 
 
@@ -123,7 +154,9 @@ def evaluate_pledges(
     item: dict[str, Any], rng: np.random.Generator, ctx: YearContext
 ) -> dict[str, Any]:
     """One ``pacts``/``join`` item: bloc shares, capability gains and indirect ties of the
-    state(s) before and after (exact; ``rng`` is for consequences with draws)."""
+    state(s) before and after (exact), and with the context's conflict-risk baseline the
+    conflict-risk columns (on the sweep's shared draws; the item's own ``rng`` is for
+    consequences that draw per scenario)."""
     a = int(item["a"])
     if item["kind"] == "add":
         pairs = [(a, int(item["b"]))]
@@ -159,10 +192,35 @@ def evaluate_pledges(
     merged = {**{c: set(v) for c, v in before.items() if c in near}, **after}
     out["indirect_before"] = _two_step_count(before, touched)
     out["indirect_after"] = _two_step_count(merged, touched)
-    hook = ctx.extra.get("evaluate")
-    if hook is not None:
-        out.update(hook(item, rng, ctx))
+    if ctx.conflict is not None:  # pairs that already have the pledge do not change
+        new = [(x, y) for x, y in pairs if y not in before.get(x, ())]
+        out.update(conflict_columns(ctx.conflict, new, ctx.pledge))
     return out
+
+
+def conflict_columns(
+    cctx: SweepContext, pairs: Sequence[tuple[int, int]], pledge: str
+) -> dict[str, Any]:
+    """The conflict-risk columns of a sweep row: the number of dyads whose design the new
+    pledges change, the expected number of conflicts (MID initiations for ``leeds2003``)
+    among them before and after with the change's interval, and the dyad that changes most
+    (at the point estimate)."""
+    if not pairs:  # nothing changes
+        return dict.fromkeys(CONFLICT_COLUMNS, None) | {"cr_dyads": 0, "cr_expected_delta": 0.0}
+    d = evaluate_edits(cctx, [PactEdit(a, b, pledge) for a, b in pairs])
+    t = d.expected_events()
+    delta = np.nan_to_num(d.p_scenario - d.p_baseline)
+    k = int(np.argmax(np.abs(delta))) if len(delta) else -1
+    return {
+        "cr_dyads": len(d.dyads),
+        "cr_expected": t.baseline,
+        "cr_expected_after": t.scenario,
+        "cr_expected_delta": t.delta,
+        "cr_expected_delta_lo": t.delta_lo,
+        "cr_expected_delta_hi": t.delta_hi,
+        "cr_top_dyad": f"{d.dyads[k][0]}->{d.dyads[k][1]}" if k >= 0 else None,
+        "cr_top_delta": float(delta[k]) if k >= 0 else None,
+    }
 
 
 def evaluate_grid(item: dict[str, Any], rng: np.random.Generator, ctx: Any) -> dict[str, Any]:
@@ -192,12 +250,15 @@ def run_family(
     pledge: str = "defense",
     root_seed: int = 0,
     draws: int = 1000,
+    conflict_risk: bool = True,
     scheduler: str | None = None,
     n_workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     output: str | Path | None = None,
 ) -> pl.DataFrame:
-    """Generate a family and evaluate every item (see the module docstring); the results as
+    """Generate a family and evaluate every item (see the module docstring); ``conflict_risk``
+    (``pacts``/``join``): add the conflict-risk columns (:func:`conflict_columns`, ``draws``
+    coefficient draws seeded by ``root_seed``, shared by every item); the results as
     a frame (one row per item, in order, with ``root_seed``, ``item_index``, ``task_index``),
     written atomically to ``output`` (Parquet) when given, only after every item succeeded."""
     family = validate.choice(family, "family", FAMILIES)
@@ -222,7 +283,7 @@ def run_family(
     else:
         if year is None:
             raise InvalidArgumentError("--year", "a sweep needs a base year", "e.g. --year 2021.")
-        ctx = year_context(year, pledge)
+        ctx = year_context(year, pledge, conflict_risk=conflict_risk, draws=draws, seed=root_seed)
         items = pact_family(ctx, top) if family == "pacts" else join_family(ctx, alliance)
         fn, context = evaluate_pledges, ctx
     if not items:
