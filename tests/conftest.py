@@ -40,6 +40,9 @@ def _isolated_env(request, tmp_path_factory, monkeypatch):
     """Every test gets its own empty cache; unit tests also lose any mirror setting."""
     monkeypatch.setenv("FOEDUS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("FOEDUS_OFFLINE", raising=False)
+    # never the user's own claims ledger
+    ledger = tmp_path_factory.mktemp("claims") / "claims.sqlite"
+    monkeypatch.setenv("FOEDUS_CLAIMS_URL", f"sqlite:///{ledger}")
     if "integration" in request.keywords:
         d = real_data_dir()
         if d is None:

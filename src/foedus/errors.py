@@ -322,3 +322,29 @@ class ModelFitError(FoedusError, RuntimeError):
 class SweepError(FoedusError, RuntimeError):
     """A scenario sweep that failed (a task raised, the scheduler could not be reached). No
     output file is written."""
+
+
+# --- the claims ledger --------------------------------------------------------------------------
+
+
+class ClaimError(FoedusError, ValueError):
+    """A claim, condition or resolution that cannot be recorded: a malformed condition, an
+    unknown state, a date out of range, a paraphrase too long, a resolution without evidence.
+    ``field`` names the part at fault."""
+
+    def __init__(self, field: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.field = field
+
+
+class DuplicateClaimError(ClaimError):
+    """A claim already in the ledger (same author, date and condition, or the same id)."""
+
+
+class ClaimNotFoundError(FoedusError, LookupError):
+    """No claim with that id in the ledger."""
+
+
+class LedgerError(FoedusError, RuntimeError):
+    """A ledger that cannot be opened or written: a bad database URL, a server that does not
+    answer, a schema newer than this foedus, a file that is not a ledger."""

@@ -1,0 +1,231 @@
+"""``foedus claims``: the claims ledger — add, list, show, resolve, score, export, import and
+extract. The commands only render what :mod:`foedus.claims` computes."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from foedus import countries
+from foedus.claims.claim import STATUSES, Claim, parse_claim
+from foedus.claims.ledger import ENV_URL, Ledger, open_ledger
+from foedus.claims.scoring import score_claims
+from foedus.claims.transfer import export_claims, read_claims
+from foedus.cli.app import app
+from foedus.cli.console import out, wide
+from foedus.errors import ClaimError, InvalidArgumentError
+from foedus.jsonout import strict_json
+
+claims_app = typer.Typer(
+    help="The claims ledger: published alliance forecasts, resolved and scored.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(claims_app, name="claims")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help=f"The ledger's database URL (default {ENV_URL} or the user file)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _ledger(db: str | None) -> Ledger:
+    return open_ledger(db)
+
+
+def _name(ccode: int) -> str:
+    st = countries.index().states.get(int(ccode))
+    return st.abb if st else str(ccode)
+
+
+def _names(c: Claim) -> dict[int, str]:
+    return {p: _name(p) for p in c.condition.parties}
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{p:.0%}"
+
+
+def _read_claim_file(path: Path) -> list[dict]:
+    """One claim or several (``[[claims]]`` in TOML, a list in JSON) from a file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ClaimError("file", f"no such file: {path}", "check the path.") from None
+    except OSError as e:
+        raise ClaimError("file", f"cannot read {path}: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+        doc = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except UnicodeDecodeError:
+        raise ClaimError("file", f"{path} is not UTF-8 text") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+        raise ClaimError("file", f"{path} is not valid {path.suffix[1:].upper()}: {e}") from None
+    if isinstance(doc, dict) and isinstance(doc.get("claims"), list):
+        return doc["claims"]
+    if isinstance(doc, list):
+        return doc
+    return [doc]
+
+
+@claims_app.command("add")
+def add_cmd(
+    file: Annotated[Path, typer.Argument(help="A claim (TOML or JSON; docs/claims.md).")],
+    db: DbOption = None,
+) -> None:
+    """Add the claims of a file to the ledger (all of them, or none)."""
+    docs = _read_claim_file(file)
+    items = []
+    for k, d in enumerate(docs, start=1):
+        try:
+            items.append(parse_claim(d))
+        except ClaimError as e:
+            where = f"claim {k} of {file.name}" if len(docs) > 1 else file.name
+            raise ClaimError(e.field, f"{where}: {e.message}", e.hint) from None
+    with _ledger(db) as ledger:
+        added = ledger.add_many(items)
+    for c in added:
+        out.print(f"added #{c.id}: {c.author} ({c.outlet}, {c.published}): {c.paraphrase}")
+
+
+@claims_app.command("list")
+def list_cmd(
+    db: DbOption = None,
+    author: Annotated[str | None, typer.Option(help="Only this author (part of the name).")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet (part of the name).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the claims of the ledger."""
+    if status is not None and status not in STATUSES:
+        raise InvalidArgumentError(
+            "--status", f"unknown status {status!r}", "one of: " + ", ".join(STATUSES) + "."
+        )
+    with _ledger(db) as ledger:
+        items = ledger.claims(author=author, outlet=outlet, status=status)
+    if as_json:
+        out.print(strict_json([c.to_dict() for c in items]), soft_wrap=True)
+        return
+    t = Table(title=f"{len(items)} claims")
+    for col in ("#", "published", "author", "condition", "p", "status"):
+        t.add_column(col, overflow="fold")
+    for c in items:
+        t.add_row(
+            str(c.id),
+            c.published.isoformat(),
+            c.author[:40],
+            c.condition.describe(_names(c)),
+            _pct(c.probability),
+            c.resolution.status,
+        )
+    wide(140).print(t)
+
+
+@claims_app.command("show")
+def show_cmd(
+    claim_id: Annotated[int, typer.Argument(help="The claim's number.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one claim: its source, condition, probability and resolution."""
+    with _ledger(db) as ledger:
+        c = ledger.get(claim_id)
+    if as_json:
+        out.print(strict_json(c.to_dict()), soft_wrap=True)
+        return
+    r = c.resolution
+    out.print(f"#{c.id} {c.author}, {c.outlet}, {c.published}")
+    out.print(f"  {c.url}")
+    out.print(f"  claim: {c.paraphrase}")
+    out.print(f"  condition: {c.condition.describe(_names(c))}")
+    out.print(f"  probability: {_pct(c.probability)} ({c.basis}; {c.derivation or '-'})")
+    when = f" on {r.resolved_on}" if r.resolved_on else ""
+    out.print(f"  resolution: {r.status}{when} ({r.method})")
+    if r.evidence:
+        out.print(f"  evidence: {r.evidence}")
+    if r.source:
+        out.print(f"  source: {r.source}")
+    if c.notes:
+        out.print(f"  notes: {c.notes}")
+
+
+@claims_app.command("resolve")
+def resolve_cmd(
+    claim_id: Annotated[int, typer.Argument(help="The claim's number.")],
+    status: Annotated[str, typer.Option(help="yes, no, ambiguous, annulled or open.")],
+    evidence: Annotated[str, typer.Option(help="What happened, in a sentence.")] = "",
+    source: Annotated[str, typer.Option(help="Where it is documented (a URL).")] = "",
+    on: Annotated[str | None, typer.Option("--on", help="The date it was decided.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Record a claim's resolution by hand, with its evidence."""
+    with _ledger(db) as ledger:
+        c = ledger.resolve(
+            claim_id,
+            {"status": status, "resolved_on": on, "evidence": evidence, "source": source},
+        )
+    out.print(f"#{c.id}: {c.resolution.status}" + (f" on {c.resolution.resolved_on}" if on else ""))
+
+
+@claims_app.command("score")
+def score_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Score every resolved claim (Brier, log, baseline), with the totals."""
+    with _ledger(db) as ledger:
+        items = ledger.claims()
+    res = score_claims(items)
+    if as_json:
+        out.print(strict_json(res.to_dict()), soft_wrap=True)
+        return
+    t = Table(title="claims scored (Brier: lower is better; baseline: 100 log2(q/0.5))")
+    for col in ("#", "author", "condition", "p", "outcome", "Brier", "baseline"):
+        t.add_column(col, overflow="fold")
+    by_id = {c.id: c for c in items}
+    for s in res.claims:
+        c = by_id[s.id]
+        t.add_row(
+            str(s.id),
+            s.author[:30],
+            c.condition.describe(_names(c)),
+            _pct(s.probability),
+            s.status,
+            "-" if s.brier is None else f"{s.brier:.3f}",
+            "-" if s.baseline is None else f"{s.baseline:+.0f}",
+        )
+    wide(140).print(t)
+    if res.n_scored:
+        out.print(
+            f"{res.n_scored} of {len(items)} claims scored: mean Brier {res.mean_brier:.3f}, "
+            f"mean log score {res.mean_log:.3f}, mean baseline score {res.mean_baseline:+.1f}"
+        )
+    else:
+        out.print(f"none of {len(items)} claims is resolved with a probability yet")
+
+
+@claims_app.command("export")
+def export_cmd(
+    file: Annotated[Path, typer.Argument(help="The file to write (.json or .csv).")],
+    db: DbOption = None,
+) -> None:
+    """Export every claim to JSON or CSV (both import back)."""
+    with _ledger(db) as ledger:
+        items = ledger.claims()
+    export_claims(items, file)
+    out.print(f"wrote {len(items)} claims to {file}")
+
+
+@claims_app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A foedus claims export (.json or .csv).")],
+    db: DbOption = None,
+) -> None:
+    """Import claims from an export (all of them, or none)."""
+    items = read_claims(file)
+    with _ledger(db) as ledger:
+        added = ledger.add_many(items)
+    out.print(f"imported {len(added)} claims from {file}")

@@ -1,0 +1,231 @@
+"""The claims ledger on the real country list: the example ledger, the command line, a
+writer killed mid-transaction, and the same storage tests against a real PostgreSQL server
+(``FOEDUS_TEST_POSTGRES_URL``, started by .ci/postgres.sh; required under CI)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from foedus.claims.claim import parse_claim
+from foedus.claims.examples import example_claims
+from foedus.claims.ledger import open_ledger
+from foedus.claims.scoring import score_claims
+from foedus.errors import DuplicateClaimError
+
+ROOT = Path(__file__).parents[2]
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "foedus", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+def claim(author: str = "A. Pundit", **over):
+    doc = {
+        "author": author,
+        "outlet": "The Daily",
+        "url": "https://example.org/a",
+        "published": "2021-02-15",
+        "paraphrase": "Russia and China will sign a military alliance by the end of 2022.",
+        "condition": {
+            "event": "new_pledge",
+            "parties": ["Russia", "China"],
+            "window_end": "2022-12-31",
+        },
+        "phrase": "very likely",
+        **over,
+    }
+    return parse_claim(doc)
+
+
+@pytest.fixture(scope="module")
+def pg_base() -> str:
+    url = os.environ.get("FOEDUS_TEST_POSTGRES_URL")
+    if not url:
+        msg = 'no PostgreSQL server: run eval "$(bash .ci/postgres.sh)" first'
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_base):
+    """A fresh database on the test server for one test, dropped afterwards."""
+    name = f"foedus_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(pg_base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    url = sa.engine.make_url(pg_base).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+
+
+def test_the_example_ledger_is_valid_and_loaded_on_first_use(tmp_path):
+    examples = example_claims()
+    assert len(examples) >= 12
+    statuses = {c.resolution.status for c in examples}
+    assert {"yes", "no", "open"} <= statuses
+    rus_chn = [c for c in examples if set(c.condition.parties) == {365, 710}]
+    assert rus_chn and rus_chn[0].published.year == 2021 and rus_chn[0].resolution.status == "no"
+    assert any(375 in c.condition.parties and c.resolution.status == "yes" for c in examples)
+    with open_ledger(sqlite_url(tmp_path)) as led:
+        assert led.created and led.info().n_claims == len(examples)
+    with open_ledger(sqlite_url(tmp_path)) as led:  # not loaded twice
+        assert led.info().n_claims == len(examples)
+    s = score_claims(examples)
+    assert s.n_scored >= 10 and 0 < s.mean_brier < 1
+
+
+def test_the_command_line(tmp_path):
+    env = {"FOEDUS_CLAIMS_URL": sqlite_url(tmp_path)}
+    r = cli("claims", "score", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "mean Brier" in r.stdout and "RUS and CHN" in r.stdout
+    f = tmp_path / "new.toml"
+    f.write_text(
+        "\n".join(
+            [
+                'author = "B. Analyst"',
+                'outlet = "Weekly"',
+                'url = "https://example.org/b"',
+                'published = "2022-05-01"',
+                'paraphrase = "Finland will join NATO within a year."',
+                'phrase = "likely"',
+                "[condition]",
+                'event = "accession"',
+                'alliance = "NATO"',
+                'parties = ["Finland"]',
+                'window_end = "2023-05-01"',
+            ]
+        )
+    )
+    r = cli("claims", "add", str(f), env=env)
+    assert r.returncode == 0 and "added #21" in r.stdout, r.stderr
+    r = cli("claims", "add", str(f), env=env)
+    assert r.returncode == 2 and "already holds this claim, as #21" in r.stderr
+    r = cli(
+        "claims",
+        "resolve",
+        "21",
+        "--status",
+        "yes",
+        "--on",
+        "2023-04-04",
+        "--evidence",
+        "Finland joined NATO on 4 April 2023.",
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(cli("claims", "show", "21", "--json", env=env).stdout)
+    assert shown["resolution"]["status"] == "yes" and shown["condition"]["parties"] == [375]
+    r = cli("claims", "resolve", "21", "--status", "yes", env=env)
+    assert r.returncode == 2 and "needs its date" in r.stderr
+    r = cli("claims", "show", "99", env=env)
+    assert r.returncode == 2 and "no claim #99" in r.stderr
+    out = tmp_path / "all.csv"
+    assert cli("claims", "export", str(out), env=env).returncode == 0
+    env2 = {"FOEDUS_CLAIMS_URL": f"sqlite:///{tmp_path / 'other.sqlite'}"}
+    r = cli("claims", "import", str(out), env=env2)  # the examples are there: all refused
+    assert r.returncode == 2 and "already holds" in r.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f.read_text().replace('"Finland"', '"Finnland"'))
+    r = cli("claims", "add", str(bad), env=env)
+    assert r.returncode == 2 and "Finnland" in r.stderr and "Traceback" not in r.stderr
+
+
+WRITER = """
+import sys, time
+from foedus.claims.claim import parse_claim
+from foedus.claims.ledger import open_ledger
+led = open_ledger(sys.argv[1], examples=False)
+doc = {"author": "Killed", "outlet": "O", "url": "https://example.org/k",
+       "published": "2021-02-15", "paraphrase": "It will happen.",
+       "condition": {"event": "new_pledge", "parties": [365, 710], "window_end": "2022-12-31"}}
+with led.transaction() as conn:
+    led.add(parse_claim(doc), conn=conn)
+    print("inside", flush=True)
+    time.sleep(60)
+"""
+
+
+def kill_a_writer(url: str) -> None:
+    p = subprocess.Popen([sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "inside"
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+
+
+def storage_checks(url: str) -> None:
+    """What every database must do: transactions, duplicates, a killed writer, concurrency."""
+    with open_ledger(url, examples=False) as led:
+        a = led.add(claim())
+        with pytest.raises(DuplicateClaimError):
+            led.add_many([claim("New"), claim()])
+        assert [c.author for c in led.claims()] == ["A. Pundit"]
+        r = led.resolve(a.id, {"status": "no", "resolved_on": "2022-12-31", "evidence": "none"})
+        assert led.get(a.id).resolution == r.resolution
+    kill_a_writer(url)
+    with open_ledger(url, examples=False) as led:
+        assert [c.author for c in led.claims()] == ["A. Pundit"]  # nothing of the killed one
+        led.add(claim("After"))  # and nothing locked
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys\n"
+                "from foedus.claims.claim import parse_claim\n"
+                "from foedus.claims.ledger import open_ledger\n"
+                "led = open_ledger(sys.argv[1], examples=False)\n"
+                "for i in range(8):\n"
+                "    led.add(parse_claim({'author': f'w{sys.argv[2]} {i}', 'outlet': 'O',\n"
+                "        'url': 'https://example.org/w', 'published': '2021-02-15',\n"
+                "        'paraphrase': 'It will.', 'condition': {'event': 'new_pledge',\n"
+                "        'parties': [365, 710], 'window_end': '2022-12-31'}}))\n",
+                url,
+                str(k),
+            ]
+        )
+        for k in range(3)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    with open_ledger(url, examples=False) as led:
+        assert led.info().n_claims == 2 + 24
+
+
+def test_sqlite_storage(tmp_path):
+    storage_checks(sqlite_url(tmp_path))
+
+
+def test_postgresql_storage(pg_url):
+    storage_checks(pg_url)
+    with open_ledger(pg_url) as led:  # an existing ledger: the examples are not added
+        assert not led.created and led.info().revision == "0001"
+
+
+def test_postgresql_ledger_with_the_examples(pg_url):
+    with open_ledger(pg_url) as led:
+        assert led.created and led.info().n_claims == len(example_claims())
+        got = led.get(1)
+        assert got.to_dict() == {**example_claims()[0].to_dict(), "id": 1}
