@@ -173,6 +173,17 @@ def resolve_cmd(
     out.print(f"#{c.id}: {c.resolution.status}" + (f" on {c.resolution.resolved_on}" if on else ""))
 
 
+@claims_app.command("remove")
+def remove_cmd(
+    claim_id: Annotated[int, typer.Argument(help="The claim's number.")],
+    db: DbOption = None,
+) -> None:
+    """Remove a claim (and its resolution) from the ledger."""
+    with _ledger(db) as ledger:
+        c = ledger.remove(claim_id)
+    out.print(f"removed #{c.id}: {c.author} ({c.published})")
+
+
 @claims_app.command("score")
 def score_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Score every resolved claim (Brier, log, baseline), with the totals."""
