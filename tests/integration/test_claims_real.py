@@ -229,3 +229,130 @@ def test_postgresql_ledger_with_the_examples(pg_url):
         assert led.created and led.info().n_claims == len(example_claims())
         got = led.get(1)
         assert got.to_dict() == {**example_claims()[0].to_dict(), "id": 1}
+
+
+def historical(cond: dict, published: str = "1948-06-01"):
+    return parse_claim(
+        {
+            "author": "Historian",
+            "outlet": "Archive",
+            "url": "https://example.org/h",
+            "published": published,
+            "paraphrase": "A pact will come.",
+            "condition": cond,
+            "probability": 0.6,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("cond", "published", "status", "reason"),
+    [
+        # ATOP dates NATO's 1999 enlargement to 1997, the accession protocols' signature
+        # the North Atlantic Treaty: ATOP dates the US-UK defence pledge to 1949
+        (
+            {"event": "new_pledge", "parties": ["USA", "UK"], "window_end": "1949-12-31"},
+            "1948-06-01",
+            "yes",
+            "",
+        ),
+        (
+            {"event": "new_pledge", "parties": ["USA", "UK"], "window_end": "1949-06-30"},
+            "1948-06-01",
+            None,
+            "only partly covers",
+        ),
+        (
+            {"event": "new_pledge", "parties": ["USA", "China"], "window_end": "2010-12-31"},
+            "2000-01-01",
+            "no",
+            "",
+        ),
+        (
+            {"event": "new_pledge", "parties": ["USA", "UK"], "window_end": "1960-12-31"},
+            "1955-01-01",
+            None,
+            "already had",
+        ),
+        (
+            {
+                "event": "accession",
+                "alliance": "NATO",
+                "parties": ["Poland"],
+                "window_start": "1997-01-01",
+                "window_end": "1999-12-31",
+            },
+            "1996-07-01",
+            "yes",
+            "",
+        ),
+        (
+            {
+                "event": "accession",
+                "alliance": "NATO",
+                "parties": ["Poland", "Ukraine"],
+                "window_end": "1999-12-31",
+            },
+            "1996-07-01",
+            "no",
+            "",
+        ),
+        (
+            {
+                "event": "accession",
+                "alliance": "NATO",
+                "parties": ["Poland", "Ukraine"],
+                "quantifier": "any",
+                "window_start": "1997-01-01",
+                "window_end": "1999-12-31",
+            },
+            "1996-07-01",
+            "yes",
+            "",
+        ),
+        (
+            {"event": "new_pledge", "parties": ["Russia", "China"], "window_end": "2022-12-31"},
+            "2021-02-15",
+            None,
+            "resolve it by hand",
+        ),
+    ],
+)
+def test_resolution_from_atop(cond, published, status, reason):
+    from foedus.claims.resolve import resolve_from_data
+
+    v = resolve_from_data(historical(cond, published))
+    if status is None:
+        assert v.resolution is None and reason in v.reason
+    else:
+        assert v.resolution is not None and v.resolution.status == status
+        assert v.resolution.method == "data" and v.resolution.evidence
+
+
+def test_resolution_from_the_treaty_file_and_the_command_line(tmp_path):
+    from foedus.claims.resolve import resolve_from_data
+    from foedus.prospects.treaties import read_treaties
+
+    t = read_treaties(ROOT / "examples" / "treaties.csv")
+    fin = historical(
+        {
+            "event": "accession",
+            "alliance": "NATO",
+            "parties": ["Finland"],
+            "window_end": "2023-12-31",
+        },
+        "2022-05-01",
+    )
+    v = resolve_from_data(fin, treaties=t)
+    assert v.resolution.status == "yes" and str(v.resolution.resolved_on) == "2023-04-04"
+    assert resolve_from_data(fin).resolution is None  # without the file: cannot say
+    env = {"FOEDUS_CLAIMS_URL": sqlite_url(tmp_path)}
+    r = cli(
+        "claims",
+        "resolve",
+        "--from-data",
+        "--treaties",
+        str(ROOT / "examples" / "treaties.csv"),
+        env=env,
+    )
+    assert r.returncode == 0 and "#12: stays open" in r.stdout, r.stderr

@@ -14,12 +14,14 @@ from rich.table import Table
 from foedus import countries
 from foedus.claims.claim import STATUSES, Claim, parse_claim
 from foedus.claims.ledger import ENV_URL, Ledger, open_ledger
+from foedus.claims.resolve import resolve_from_data
 from foedus.claims.scoring import score_claims
 from foedus.claims.transfer import export_claims, read_claims
 from foedus.cli.app import app
 from foedus.cli.console import out, wide
 from foedus.errors import ClaimError, InvalidArgumentError
 from foedus.jsonout import strict_json
+from foedus.prospects.treaties import read_treaties
 
 claims_app = typer.Typer(
     help="The claims ledger: published alliance forecasts, resolved and scored.",
@@ -157,14 +159,49 @@ def show_cmd(
 
 @claims_app.command("resolve")
 def resolve_cmd(
-    claim_id: Annotated[int, typer.Argument(help="The claim's number.")],
-    status: Annotated[str, typer.Option(help="yes, no, ambiguous, annulled or open.")],
+    claim_id: Annotated[
+        int | None, typer.Argument(help="The claim's number (with --from-data: all open).")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="yes, no, ambiguous, annulled or open.")
+    ] = None,
     evidence: Annotated[str, typer.Option(help="What happened, in a sentence.")] = "",
     source: Annotated[str, typer.Option(help="Where it is documented (a URL).")] = "",
     on: Annotated[str | None, typer.Option("--on", help="The date it was decided.")] = None,
+    from_data: Annotated[
+        bool, typer.Option("--from-data", help="Resolve from ATOP and the treaty file.")
+    ] = False,
+    treaties: Annotated[
+        Path | None, typer.Option(help="A treaty file of pacts since ATOP (docs/treaties.md).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Record a claim's resolution by hand, with its evidence."""
+    """Record a claim's resolution by hand, with its evidence, or from foedus's data."""
+    if from_data:
+        if status is not None:
+            raise InvalidArgumentError(
+                "--status", "--status and --from-data are exclusive", "give one of them."
+            )
+        frame = read_treaties(treaties) if treaties is not None else None
+        with _ledger(db) as ledger:
+            items = [ledger.get(claim_id)] if claim_id is not None else ledger.claims(status="open")
+            for c in items:
+                v = resolve_from_data(c, treaties=frame)
+                if v.resolution is None:
+                    out.print(f"#{c.id}: stays open: {v.reason}")
+                    continue
+                done = ledger.resolve(c.id, v.resolution)
+                out.print(
+                    f"#{c.id}: {done.resolution.status} on {done.resolution.resolved_on} "
+                    f"({done.resolution.evidence})"
+                )
+        return
+    if claim_id is None or status is None:
+        raise InvalidArgumentError(
+            "--status",
+            "give the claim's number and --status (or --from-data)",
+            "e.g. foedus claims resolve 12 --status yes --on 2023-04-04 --evidence '...'.",
+        )
     with _ledger(db) as ledger:
         c = ledger.resolve(
             claim_id,
