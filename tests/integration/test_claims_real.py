@@ -356,3 +356,29 @@ def test_resolution_from_the_treaty_file_and_the_command_line(tmp_path):
         env=env,
     )
     assert r.returncode == 0 and "#12: stays open" in r.stdout, r.stderr
+
+
+def test_extract_drafts_claims_that_add_once_completed(tmp_path):
+    art = tmp_path / "article.html"
+    art.write_text(
+        '<html><head><meta property="article:published_time" content="2021-02-15T08:00:00Z">'
+        '<script>var s = "Russia will join NATO";</script></head><body>'
+        "<p>Experts in Moscow say Russia and China will most likely conclude an official "
+        "military alliance this year or, at the latest, in 2022.</p><p>Rain.</p></body></html>"
+    )
+    drafts = tmp_path / "drafts.json"
+    env = {"FOEDUS_CLAIMS_URL": sqlite_url(tmp_path)}
+    r = cli("claims", "extract", str(art), "-o", str(drafts), env=env)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(drafts.read_text())
+    [d] = doc["claims"]
+    assert d["condition"]["parties"] == ["Russia", "China"]
+    assert d["condition"]["window_end"] == "2022-12-31" and d["published"] == "2021-02-15"
+    r = cli("claims", "add", str(drafts), env=env)  # author, outlet, url still empty
+    assert r.returncode == 2 and "is missing" in r.stderr
+    d.update(author="Experts", outlet="Example", url="https://example.org/x")
+    drafts.write_text(json.dumps(doc))
+    r = cli("claims", "add", str(drafts), env=env)
+    assert r.returncode == 0 and "added #21" in r.stdout, r.stderr
+    r = cli("claims", "extract", str(tmp_path / "none.html"), env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr

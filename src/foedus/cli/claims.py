@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from foedus import countries
+from foedus import countries, files
 from foedus.claims.claim import STATUSES, Claim, parse_claim
+from foedus.claims.condition import check_date
+from foedus.claims.extract import extract_claims, read_article
 from foedus.claims.ledger import ENV_URL, Ledger, open_ledger
 from foedus.claims.resolve import resolve_from_data
 from foedus.claims.scoring import score_claims
@@ -277,3 +279,65 @@ def import_cmd(
     with _ledger(db) as ledger:
         added = ledger.add_many(items)
     out.print(f"imported {len(added)} claims from {file}")
+
+
+@claims_app.command("extract")
+def extract_cmd(
+    file: Annotated[Path, typer.Argument(help="An article: plain text or HTML.")],
+    published: Annotated[
+        str | None, typer.Option(help="Its publication date (YYYY-MM-DD), if not found.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the drafts as a claims file to edit (.json)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Propose draft claims from an article, for you to check before any enters the ledger."""
+    pub = None if published is None else check_date(published, "--published")
+    if output is not None:
+        files.check_output_file(output, suffixes={".json": "JSON"}, what="the drafts")
+    art = read_article(file)
+    ex = extract_claims(
+        art.text, published=pub, html_date=art.published, html_date_how=art.published_how
+    )
+    if as_json:
+        out.print(strict_json(ex.to_dict()), soft_wrap=True)
+    else:
+        when = ex.published.isoformat() if ex.published else "unknown"
+        out.print(f"{file}: published {when} ({ex.published_source})")
+        names = ", ".join(f"{w} ({c}, x{n})" for w, c, n in ex.states) or "none"
+        out.print(f"states named: {names}")
+        for k, d in enumerate(ex.drafts, start=1):
+            out.print(f"draft {k}: {d.paraphrase}")
+            out.print(f"  from: {d.sentence}")
+            p = "-" if d.probability is None else f"{d.probability:.1%} ({d.probability_basis})"
+            out.print(f"  condition: {json.dumps(d.condition)}; probability {p}")
+            for u in d.unresolved:
+                out.print(f"  not pinned down: {u}")
+        for n in ex.notes:
+            out.print(f"note: {n}")
+        if not ex.drafts:
+            out.print("no draft: no sentence forecasts an alliance between named states")
+    if output is not None:
+        docs = [
+            {
+                "author": "",
+                "outlet": "",
+                "url": "",
+                "published": ex.published.isoformat() if ex.published else "",
+                "paraphrase": d.paraphrase,
+                "condition": d.condition,
+                "probability": d.probability,
+                "basis": d.probability_basis,
+                "phrase": d.probability_phrase if d.probability_basis == "verbal" else None,
+                "notes": "; ".join(d.unresolved),
+            }
+            for d in ex.drafts
+        ]
+        text = json.dumps({"claims": docs}, indent=1, ensure_ascii=False) + "\n"
+        files.write_with(output, lambda tmp: Path(tmp).write_text(text, "utf-8"))
+        out.print(
+            f"wrote {len(docs)} drafts to {output}: fill in author, outlet and url, check "
+            f"each, then foedus claims add {output}"
+        )
