@@ -382,3 +382,95 @@ def test_extract_drafts_claims_that_add_once_completed(tmp_path):
     assert r.returncode == 0 and "added #21" in r.stdout, r.stderr
     r = cli("claims", "extract", str(tmp_path / "none.html"), env=env)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_the_models_probability_as_of_each_claim(tmp_path):
+    from dataclasses import replace
+
+    from foedus.claims.model_view import model_probabilities
+    from foedus.prospects.treaties import read_treaties
+
+    t = read_treaties(ROOT / "examples" / "treaties.csv")
+    base = {
+        "author": "X",
+        "outlet": "O",
+        "url": "https://example.org/m",
+        "probability": 0.9,
+        "paraphrase": "They will.",
+    }
+
+    def c(i, published, cond):
+        return replace(parse_claim({**base, "published": published, "condition": cond}), id=i)
+
+    items = [
+        c(
+            1,
+            "2021-02-15",
+            {"event": "new_pledge", "parties": ["Russia", "China"], "window_end": "2022-12-31"},
+        ),
+        # the Russia-North Korea treaty was signed on 2024-06-19: before it, the pair is at
+        # risk; after it, the model knows of it and has nothing to forecast
+        c(
+            2,
+            "2024-06-01",
+            {
+                "event": "new_pledge",
+                "parties": ["Russia", "North Korea"],
+                "window_end": "2024-12-31",
+            },
+        ),
+        c(
+            3,
+            "2024-07-01",
+            {
+                "event": "new_pledge",
+                "parties": ["Russia", "North Korea"],
+                "window_end": "2025-12-31",
+            },
+        ),
+        c(
+            4,
+            "2018-05-01",
+            {
+                "event": "accession",
+                "alliance": "NATO",
+                "parties": ["Georgia"],
+                "window_end": "2021-12-31",
+            },
+        ),
+        c(
+            5,
+            "2023-09-01",
+            {
+                "event": "withdrawal",
+                "alliance": "NATO",
+                "parties": ["United States"],
+                "window_end": "2029-01-20",
+            },
+        ),
+        c(
+            6,
+            "2022-05-01",
+            {
+                "event": "accession",
+                "alliance": "NATO",
+                "parties": ["Finland"],
+                "window_end": "2023-05-01",
+            },
+        ),
+        c(
+            7,
+            "2021-02-15",
+            {"event": "new_pledge", "parties": ["Russia", "China"], "window_end": "2030-12-31"},
+        ),
+    ]
+    m = model_probabilities(items, treaties=t)
+    assert 0 < m[1].probability < 0.2 and "data as of 2021-02-15" in m[1].how
+    assert m[2].probability is not None and "already had" in m[3].reason
+    assert "inside ATOP's years" in m[4].reason and "withdrawal" in m[5].reason
+    assert m[6].probability is not None and "pair(s) (smallest)" in m[6].how
+    # a longer window: a higher probability, cut at the forecasts' horizon
+    assert m[7].probability > m[1].probability and "lower bound" in m[7].how
+    env = {"FOEDUS_CLAIMS_URL": sqlite_url(tmp_path)}
+    r = cli("claims", "score", "--treaties", str(ROOT / "examples" / "treaties.csv"), env=env)
+    assert r.returncode == 0 and "claim by claim" in r.stdout and "model Brier" in r.stdout

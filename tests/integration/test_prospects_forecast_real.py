@@ -181,3 +181,12 @@ def test_cli_forecast_json_and_bad_input(tmp_path):
     assert r.returncode == 2 and "China" in r.stderr  # a suggestion
     r = run("forecast", "--year", "2031")
     assert r.returncode == 2 and "2026" in r.stderr
+
+
+def test_a_forecast_past_the_data_for_allied_pairs_only_has_no_rows_at_risk():
+    """The US and the UK are allied in 2018: past the data no year is at risk, and the
+    cumulative probability is null instead of a crash (found by the claims ledger)."""
+    r = forecast((2021, 2022), [(2, 200)], cache=False)
+    f = r.forecasts
+    assert f.height == 2 and not f["at_risk"].any()
+    assert f["p"].is_null().all() and f["p_cum"].is_null().all()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -71,6 +71,11 @@ class ClaimScore:
     log: float | None = None
     baseline: float | None = None
     why: str = ""
+    #: the model's probability for the same condition as of the claim's date, and its scores
+    model_probability: float | None = None
+    model_brier: float | None = None
+    model_baseline: float | None = None
+    model_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ class LedgerScores:
     by_author: dict[str, dict[str, Any]]
     by_outlet: dict[str, dict[str, Any]]
     calibration: list[dict[str, Any]]
+    #: over the claims scored for both: the pundits' and the model's mean Brier and baseline
+    head_to_head: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +103,7 @@ class LedgerScores:
             "by_author": self.by_author,
             "by_outlet": self.by_outlet,
             "calibration": self.calibration,
+            "head_to_head": self.head_to_head,
         }
 
 
@@ -166,11 +174,48 @@ def _calibration(scores: Sequence[ClaimScore]) -> list[dict[str, Any]]:
     return rows
 
 
-def score_claims(items: Sequence[Claim], *, today: date | None = None) -> LedgerScores:
+def _with_model(s: ClaimScore, view: Any) -> ClaimScore:
+    if view is None:
+        return s
+    p = view.probability
+    if p is None:
+        return replace(s, model_note=view.reason)
+    out = replace(s, model_probability=p, model_note=view.how)
+    if s.brier is not None:
+        o = 1 if s.status == "yes" else 0
+        out = replace(out, model_brier=brier(p, o), model_baseline=baseline_score(p, o))
+    return out
+
+
+def _head_to_head(scores: Sequence[ClaimScore]) -> dict[str, Any] | None:
+    both = [s for s in scores if s.brier is not None and s.model_brier is not None]
+    if not both:
+        return None
+    return {
+        "n": len(both),
+        "claims_mean_brier": _mean([s.brier for s in both if s.brier is not None]),
+        "model_mean_brier": _mean([s.model_brier for s in both if s.model_brier is not None]),
+        "claims_mean_baseline": _mean([s.baseline for s in both if s.baseline is not None]),
+        "model_mean_baseline": _mean(
+            [s.model_baseline for s in both if s.model_baseline is not None]
+        ),
+        "model_better": sum(
+            1
+            for s in both
+            if s.model_brier is not None and s.brier is not None and s.model_brier < s.brier
+        ),
+    }
+
+
+def score_claims(
+    items: Sequence[Claim], *, today: date | None = None, model: dict | None = None
+) -> LedgerScores:
     """Score every claim (see the module docstring); ``today`` (default the date) decides
-    which windows have closed."""
+    which windows have closed; ``model`` (:func:`foedus.claims.model_view.model_probabilities`'
+    result, by claim id) adds the model's probability and scores beside each claim's."""
     today = today or date.today()
-    scores = tuple(_score(c, today) for c in items)
+    model = model or {}
+    scores = tuple(_with_model(_score(c, today), model.get(c.id)) for c in items)
     scored = [s for s in scores if s.brier is not None]
     return LedgerScores(
         claims=scores,
@@ -181,4 +226,5 @@ def score_claims(items: Sequence[Claim], *, today: date | None = None) -> Ledger
         by_author=_group(scores, "author"),
         by_outlet=_group(scores, "outlet"),
         calibration=_calibration(scores),
+        head_to_head=_head_to_head(scores),
     )

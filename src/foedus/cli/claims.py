@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from foedus import countries, files
@@ -16,11 +17,12 @@ from foedus.claims.claim import STATUSES, Claim, parse_claim
 from foedus.claims.condition import check_date
 from foedus.claims.extract import extract_claims, read_article
 from foedus.claims.ledger import ENV_URL, Ledger, open_ledger
+from foedus.claims.model_view import model_probabilities
 from foedus.claims.resolve import resolve_from_data
 from foedus.claims.scoring import score_claims
 from foedus.claims.transfer import export_claims, read_claims
 from foedus.cli.app import app
-from foedus.cli.console import out, wide
+from foedus.cli.console import err, out, wide
 from foedus.errors import ClaimError, InvalidArgumentError
 from foedus.jsonout import strict_json
 from foedus.prospects.treaties import read_treaties
@@ -224,21 +226,55 @@ def remove_cmd(
 
 
 @claims_app.command("score")
-def score_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Score every resolved claim (Brier, log, baseline), with the totals."""
+def score_cmd(
+    db: DbOption = None,
+    model: Annotated[
+        bool,
+        typer.Option(
+            "--model/--no-model",
+            help="Beside each claim, the formation model's probability as of its date.",
+        ),
+    ] = True,
+    treaties: Annotated[
+        Path | None,
+        typer.Option(help="A treaty file of pacts since ATOP, for the model (docs/treaties.md)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score every resolved claim (Brier, log, baseline) beside the model's, with the totals."""
+    frame = read_treaties(treaties) if treaties is not None else None
     with _ledger(db) as ledger:
         items = ledger.claims()
-    res = score_claims(items)
+    views = None
+    if model:
+        with Progress(
+            TextColumn("the model's probabilities as of each claim", style="bold"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} forecasts"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("model", total=None)
+            views = model_probabilities(
+                items,
+                treaties=frame,
+                on_group=lambda i, n: progress.update(task, completed=i, total=n),
+            )
+    res = score_claims(items, model=views)
     if as_json:
         out.print(strict_json(res.to_dict()), soft_wrap=True)
         return
     t = Table(title="claims scored (Brier: lower is better; baseline: 100 log2(q/0.5))")
-    for col in ("#", "author", "condition", "p", "outcome", "Brier", "baseline"):
+    cols = ["#", "author", "condition", "p", "outcome", "Brier", "baseline"]
+    if model:
+        cols += ["model p", "model Brier"]
+    for col in cols:
         t.add_column(col, overflow="fold")
     by_id = {c.id: c for c in items}
     for s in res.claims:
         c = by_id[s.id]
-        t.add_row(
+        row = [
             str(s.id),
             s.author[:30],
             c.condition.describe(_names(c)),
@@ -246,8 +282,14 @@ def score_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
             s.status,
             "-" if s.brier is None else f"{s.brier:.3f}",
             "-" if s.baseline is None else f"{s.baseline:+.0f}",
-        )
-    wide(140).print(t)
+        ]
+        if model:
+            row += [
+                "-" if s.model_probability is None else f"{s.model_probability:.2%}",
+                "-" if s.model_brier is None else f"{s.model_brier:.3f}",
+            ]
+        t.add_row(*row)
+    wide(160).print(t)
     if res.n_scored:
         out.print(
             f"{res.n_scored} of {len(items)} claims scored: mean Brier {res.mean_brier:.3f}, "
@@ -255,6 +297,16 @@ def score_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
         )
     else:
         out.print(f"none of {len(items)} claims is resolved with a probability yet")
+    h = res.head_to_head
+    if h:
+        out.print(
+            f"claim by claim, on the {h['n']} claims scored for both: the claims' mean Brier "
+            f"{h['claims_mean_brier']:.3f}, the model's {h['model_mean_brier']:.3f} (the model "
+            f"better on {h['model_better']}); baseline {h['claims_mean_baseline']:+.1f} against "
+            f"{h['model_mean_baseline']:+.1f}"
+        )
+    elif model:
+        out.print("the model gives no probability for any scored claim")
 
 
 @claims_app.command("export")

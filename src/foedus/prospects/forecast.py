@@ -99,6 +99,11 @@ FIRST_TRAINING_YEAR = 1946
 TREATY_COLUMNS = ("treaty", "ccode1", "ccode2", "pledge", "signed", "ended")
 
 
+def forecast_horizon() -> int:
+    """The last year a forecast may ask for (see :func:`forecast_years`)."""
+    return min(ASSUMED_THROUGH + 1, validate.latest_year())
+
+
 def forecast_years(years: object, name: str = "years") -> tuple[int, int]:
     """``years`` of a forecast, ``(first, last)`` or one year: from the year after
     :data:`FIRST_TRAINING_YEAR` (a forecast needs a training year before it) to the year
@@ -108,7 +113,7 @@ def forecast_years(years: object, name: str = "years") -> tuple[int, int]:
         years,
         name,
         lo=FIRST_TRAINING_YEAR + 1,
-        hi=min(ASSUMED_THROUGH + 1, validate.latest_year()),
+        hi=forecast_horizon(),
         lo_reason=f"the models are fitted from {FIRST_TRAINING_YEAR}, and a forecast needs a "
         "training year before it",
         hi_reason=f"the state system is assumed to continue only through {ASSUMED_THROUGH}",
@@ -748,6 +753,10 @@ def _cumulative(
     each year, per dyad, with an interval over draws (see the module docstring). ``keys``,
     ``raw`` and ``point`` are the at-risk rows, their features and forecasts, sorted by dyad
     and year."""
+    if keys.height == 0:  # no dyad at risk (e.g. every pair asked for is allied)
+        return frame.with_columns(
+            *[pl.lit(None, dtype=pl.Float64).alias(c) for c in ("p_cum", "p_cum_lo", "p_cum_hi")]
+        )
     draws = _draws(m, raw, 2000 if m.kind in LOGITS else 0)
     q = [(1 - level) / 2, (1 + level) / 2]
     out = []
