@@ -99,9 +99,9 @@ def test_the_example_ledger_is_valid_and_loaded_on_first_use(tmp_path):
 
 def test_the_command_line(tmp_path):
     env = {"FOEDUS_CLAIMS_URL": sqlite_url(tmp_path)}
-    r = cli("claims", "score", env=env)
+    r = cli("claims", "score", "--no-model", "--by", "outlet", env=env)
     assert r.returncode == 0, r.stderr
-    assert "mean Brier" in r.stdout and "RUS and CHN" in r.stdout
+    assert "mean Brier" in r.stdout and "RUS and CHN" in r.stdout and "per outlet" in r.stdout
     f = tmp_path / "new.toml"
     f.write_text(
         "\n".join(

@@ -239,9 +239,14 @@ def score_cmd(
         Path | None,
         typer.Option(help="A treaty file of pacts since ATOP, for the model (docs/treaties.md)."),
     ] = None,
+    by: Annotated[str | None, typer.Option(help="Also a summary per author or per outlet.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score every resolved claim (Brier, log, baseline) beside the model's, with the totals."""
+    if by is not None and by not in ("author", "outlet"):
+        raise InvalidArgumentError(
+            "--by", f"--by must be author or outlet, not {by!r}", "e.g. --by author."
+        )
     frame = read_treaties(treaties) if treaties is not None else None
     with _ledger(db) as ledger:
         items = ledger.claims()
@@ -307,6 +312,20 @@ def score_cmd(
         )
     elif model:
         out.print("the model gives no probability for any scored claim")
+    if by is not None:
+        groups = res.by_author if by == "author" else res.by_outlet
+        g = Table(title=f"per {by}")
+        for col in (by, "claims", "scored", "mean Brier", "mean baseline"):
+            g.add_column(col, overflow="fold")
+        for name, v in groups.items():
+            g.add_row(
+                name[:60],
+                str(v["n_claims"]),
+                str(v["n_scored"]),
+                "-" if v["mean_brier"] is None else f"{v['mean_brier']:.3f}",
+                "-" if v["mean_baseline"] is None else f"{v['mean_baseline']:+.1f}",
+            )
+        wide(140).print(g)
 
 
 @claims_app.command("export")
