@@ -316,6 +316,25 @@ class Extraction:
     drafts: list[DraftClaim]
     notes: list[str]
 
+    def claim_docs(self) -> list[dict[str, Any]]:
+        """The drafts as a claims file for ``foedus claims add`` (author, outlet and url left
+        empty for the user to fill in; what could not be pinned down in ``notes``)."""
+        return [
+            {
+                "author": "",
+                "outlet": "",
+                "url": "",
+                "published": self.published.isoformat() if self.published else "",
+                "paraphrase": d.paraphrase,
+                "condition": d.condition,
+                "probability": d.probability,
+                "basis": d.probability_basis,
+                "phrase": d.probability_phrase if d.probability_basis == "verbal" else None,
+                "notes": "; ".join(d.unresolved),
+            }
+            for d in self.drafts
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "published": None if self.published is None else self.published.isoformat(),

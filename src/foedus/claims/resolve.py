@@ -18,9 +18,10 @@ import polars as pl
 
 from foedus.claims.claim import Claim, Resolution
 from foedus.claims.condition import Condition
+from foedus.claims.ledger import Ledger
 from foedus.world import PLEDGES, World, alliance_pledges, current_world, pledge_coverage
 
-__all__ = ["DataVerdict", "resolve_from_data"]
+__all__ = ["DataVerdict", "resolve_from_data", "resolve_ledger_from_data"]
 
 
 @dataclass(frozen=True)
@@ -254,3 +255,18 @@ def resolve_from_data(claim: Claim, *, treaties: pl.DataFrame | None = None) -> 
     if c.event == "accession":
         return _accession(c, world, treaties)
     return DataVerdict(None, f"{c.event} claims are resolved by hand, with evidence")
+
+
+def resolve_ledger_from_data(
+    ledger: Ledger, *, treaties: pl.DataFrame | None = None, claim_id: int | None = None
+) -> list[tuple[Claim, DataVerdict]]:
+    """Resolve from data one claim of the ledger (``claim_id``) or every open one, recording
+    each resolution the data decide (one transaction each); every claim with its verdict."""
+    items = [ledger.get(claim_id)] if claim_id is not None else ledger.claims(status="open")
+    out = []
+    for c in items:
+        v = resolve_from_data(c, treaties=treaties)
+        if v.resolution is not None and c.id is not None:
+            c = ledger.resolve(c.id, v.resolution)
+        out.append((c, v))
+    return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from foedus.claims.claim import Claim, parse_claim
 from foedus.countries import CountryIndex
 from foedus.errors import ClaimError
 
-__all__ = ["FORMAT", "export_claims", "read_claims"]
+__all__ = ["FORMAT", "export_claims", "read_claim_file", "read_claims"]
 
 FORMAT = "foedus.claims/1"
 _COND = ("event", "parties", "window_start", "window_end", "pledge", "alliance", "quantifier")
@@ -157,4 +158,41 @@ def read_claims(path: str | Path, *, index: CountryIndex | None = None) -> list[
         except ClaimError as e:
             what = f"claim {where}" if kind == "json" else f"line {where}"
             raise ClaimError(e.field, f"{p.name}, {what}: {e.message}", e.hint) from None
+    return out
+
+
+def read_claim_file(path: str | Path, *, index: CountryIndex | None = None) -> list[Claim]:
+    """The claims of a file written by hand (``foedus claims add``): TOML or JSON, one claim,
+    a list of them, or a ``claims`` list (as ``foedus claims extract`` writes drafts); each
+    checked, a problem naming the claim's position in the file."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ClaimError("file", f"no such file: {p}", "check the path.") from None
+    except OSError as e:
+        raise ClaimError("file", f"cannot read {p}: {e.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ClaimError("file", f"{p} is over {MAX_BYTES // 2**20} MB", "split it.")
+    try:
+        text = raw.decode("utf-8")
+        doc = tomllib.loads(text) if p.suffix.lower() == ".toml" else json.loads(text)
+    except UnicodeDecodeError:
+        raise ClaimError("file", f"{p} is not UTF-8 text") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+        kind = "TOML" if p.suffix.lower() == ".toml" else "JSON"
+        raise ClaimError("file", f"{p} is not valid {kind}: {e}") from None
+    if isinstance(doc, dict) and isinstance(doc.get("claims"), list):
+        docs = doc["claims"]
+    elif isinstance(doc, list):
+        docs = doc
+    else:
+        docs = [doc]
+    out = []
+    for k, d in enumerate(docs, start=1):
+        try:
+            out.append(parse_claim(d, index=index))
+        except ClaimError as e:
+            where = f"claim {k} of {p.name}" if len(docs) > 1 else p.name
+            raise ClaimError(e.field, f"{where}: {e.message}", e.hint) from None
     return out

@@ -1,31 +1,25 @@
 """``foedus claims``: the claims ledger — add, list, show, resolve, score, export, import and
-extract. The commands only render what :mod:`foedus.claims` computes."""
+extract. The commands only render what :mod:`foedus.claims` computes; they import it when
+they run, so that every other command starts without loading the database layer."""
 
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from foedus import countries, files
-from foedus.claims.claim import STATUSES, Claim, parse_claim
-from foedus.claims.condition import check_date
-from foedus.claims.extract import extract_claims, read_article
-from foedus.claims.ledger import ENV_URL, Ledger, open_ledger
-from foedus.claims.model_view import model_probabilities
-from foedus.claims.resolve import resolve_from_data
-from foedus.claims.scoring import score_claims
-from foedus.claims.transfer import export_claims, read_claims
 from foedus.cli.app import app
 from foedus.cli.console import err, out, wide
-from foedus.errors import ClaimError, InvalidArgumentError
+from foedus.errors import InvalidArgumentError
 from foedus.jsonout import strict_json
-from foedus.prospects.treaties import read_treaties
+
+if TYPE_CHECKING:
+    from foedus.claims.claim import Claim
+    from foedus.claims.ledger import Ledger
 
 claims_app = typer.Typer(
     help="The claims ledger: published alliance forecasts, resolved and scored.",
@@ -36,16 +30,22 @@ app.add_typer(claims_app, name="claims")
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help=f"The ledger's database URL (default {ENV_URL} or the user file)."),
+    typer.Option(
+        "--db", help="The ledger's database URL (default FOEDUS_CLAIMS_URL or the user file)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def _ledger(db: str | None) -> Ledger:
+    from foedus.claims.ledger import open_ledger
+
     return open_ledger(db)
 
 
 def _name(ccode: int) -> str:
+    from foedus import countries
+
     st = countries.index().states.get(int(ccode))
     return st.abb if st else str(ccode)
 
@@ -58,42 +58,15 @@ def _pct(p: float | None) -> str:
     return "-" if p is None else f"{p:.0%}"
 
 
-def _read_claim_file(path: Path) -> list[dict]:
-    """One claim or several (``[[claims]]`` in TOML, a list in JSON) from a file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ClaimError("file", f"no such file: {path}", "check the path.") from None
-    except OSError as e:
-        raise ClaimError("file", f"cannot read {path}: {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-        doc = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except UnicodeDecodeError:
-        raise ClaimError("file", f"{path} is not UTF-8 text") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        raise ClaimError("file", f"{path} is not valid {path.suffix[1:].upper()}: {e}") from None
-    if isinstance(doc, dict) and isinstance(doc.get("claims"), list):
-        return doc["claims"]
-    if isinstance(doc, list):
-        return doc
-    return [doc]
-
-
 @claims_app.command("add")
 def add_cmd(
     file: Annotated[Path, typer.Argument(help="A claim (TOML or JSON; docs/claims.md).")],
     db: DbOption = None,
 ) -> None:
     """Add the claims of a file to the ledger (all of them, or none)."""
-    docs = _read_claim_file(file)
-    items = []
-    for k, d in enumerate(docs, start=1):
-        try:
-            items.append(parse_claim(d))
-        except ClaimError as e:
-            where = f"claim {k} of {file.name}" if len(docs) > 1 else file.name
-            raise ClaimError(e.field, f"{where}: {e.message}", e.hint) from None
+    from foedus.claims.transfer import read_claim_file
+
+    items = read_claim_file(file)
     with _ledger(db) as ledger:
         added = ledger.add_many(items)
     for c in added:
@@ -109,6 +82,8 @@ def list_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """List the claims of the ledger."""
+    from foedus.claims.claim import STATUSES
+
     if status is not None and status not in STATUSES:
         raise InvalidArgumentError(
             "--status", f"unknown status {status!r}", "one of: " + ", ".join(STATUSES) + "."
@@ -181,6 +156,9 @@ def resolve_cmd(
     db: DbOption = None,
 ) -> None:
     """Record a claim's resolution by hand, with its evidence, or from foedus's data."""
+    from foedus.claims.resolve import resolve_ledger_from_data
+    from foedus.prospects.treaties import read_treaties
+
     if from_data:
         if status is not None:
             raise InvalidArgumentError(
@@ -188,17 +166,12 @@ def resolve_cmd(
             )
         frame = read_treaties(treaties) if treaties is not None else None
         with _ledger(db) as ledger:
-            items = [ledger.get(claim_id)] if claim_id is not None else ledger.claims(status="open")
-            for c in items:
-                v = resolve_from_data(c, treaties=frame)
+            for c, v in resolve_ledger_from_data(ledger, treaties=frame, claim_id=claim_id):
                 if v.resolution is None:
                     out.print(f"#{c.id}: stays open: {v.reason}")
-                    continue
-                done = ledger.resolve(c.id, v.resolution)
-                out.print(
-                    f"#{c.id}: {done.resolution.status} on {done.resolution.resolved_on} "
-                    f"({done.resolution.evidence})"
-                )
+                else:
+                    r = v.resolution
+                    out.print(f"#{c.id}: {r.status} on {r.resolved_on} ({r.evidence})")
         return
     if claim_id is None or status is None:
         raise InvalidArgumentError(
@@ -243,6 +216,10 @@ def score_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Score every resolved claim (Brier, log, baseline) beside the model's, with the totals."""
+    from foedus.claims.model_view import model_probabilities
+    from foedus.claims.scoring import score_claims
+    from foedus.prospects.treaties import read_treaties
+
     if by is not None and by not in ("author", "outlet"):
         raise InvalidArgumentError(
             "--by", f"--by must be author or outlet, not {by!r}", "e.g. --by author."
@@ -334,6 +311,8 @@ def export_cmd(
     db: DbOption = None,
 ) -> None:
     """Export every claim to JSON or CSV (both import back)."""
+    from foedus.claims.transfer import export_claims
+
     with _ledger(db) as ledger:
         items = ledger.claims()
     export_claims(items, file)
@@ -346,6 +325,8 @@ def import_cmd(
     db: DbOption = None,
 ) -> None:
     """Import claims from an export (all of them, or none)."""
+    from foedus.claims.transfer import read_claims
+
     items = read_claims(file)
     with _ledger(db) as ledger:
         added = ledger.add_many(items)
@@ -365,6 +346,10 @@ def extract_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Propose draft claims from an article, for you to check before any enters the ledger."""
+    from foedus import files
+    from foedus.claims.condition import check_date
+    from foedus.claims.extract import extract_claims, read_article
+
     pub = None if published is None else check_date(published, "--published")
     if output is not None:
         files.check_output_file(output, suffixes={".json": "JSON"}, what="the drafts")
@@ -391,21 +376,7 @@ def extract_cmd(
         if not ex.drafts:
             out.print("no draft: no sentence forecasts an alliance between named states")
     if output is not None:
-        docs = [
-            {
-                "author": "",
-                "outlet": "",
-                "url": "",
-                "published": ex.published.isoformat() if ex.published else "",
-                "paraphrase": d.paraphrase,
-                "condition": d.condition,
-                "probability": d.probability,
-                "basis": d.probability_basis,
-                "phrase": d.probability_phrase if d.probability_basis == "verbal" else None,
-                "notes": "; ".join(d.unresolved),
-            }
-            for d in ex.drafts
-        ]
+        docs = ex.claim_docs()
         text = json.dumps({"claims": docs}, indent=1, ensure_ascii=False) + "\n"
         files.write_with(output, lambda tmp: Path(tmp).write_text(text, "utf-8"))
         out.print(
