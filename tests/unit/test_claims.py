@@ -324,3 +324,21 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     with open_ledger(url, examples=False) as led:
         assert led.info().n_claims == 40
     assert check_resolution(None) == Resolution()
+
+
+def test_the_migrations_go_down_and_up_again(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from foedus.claims import ledger as ledger_module
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    with open_ledger(url, examples=False) as led:
+        led.add(claim())
+        cfg: Config
+        with led.engine.begin() as conn:
+            cfg = ledger_module.alembic_config(conn)
+            command.downgrade(cfg, "base")
+            assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
+    with open_ledger(url, examples=False) as led:  # upgraded again, empty
+        assert led.info().n_claims == 0 and led.info().revision == head_revision()

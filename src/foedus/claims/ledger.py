@@ -35,7 +35,7 @@ from foedus.claims.examples import example_claims
 from foedus.claims.schema import claims, resolutions
 from foedus.errors import ClaimError, ClaimNotFoundError, DuplicateClaimError, LedgerError
 
-__all__ = ["ENV_URL", "Ledger", "default_url", "open_ledger"]
+__all__ = ["ENV_URL", "Ledger", "alembic_config", "default_url", "head_revision", "open_ledger"]
 
 #: The environment variable naming the ledger's SQLAlchemy URL.
 ENV_URL = "FOEDUS_CLAIMS_URL"
@@ -53,7 +53,8 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
-def _alembic_config(connection: Connection) -> Config:
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for the ledger's migrations, run on ``connection``."""
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("foedus.claims") / "migrations"))
     cfg.attributes["connection"] = connection
@@ -342,7 +343,7 @@ def _migrate(conn: Connection, url: str, examples: bool) -> bool:
             f"{_shown(url)} holds tables but is not a foedus ledger",
             "give an empty database or a foedus ledger.",
         )
-    cfg = _alembic_config(conn)
+    cfg = alembic_config(conn)
     known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     if current is not None and current not in known:
         raise LedgerError(
