@@ -16,11 +16,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from foedus import files
 from foedus.cli import console
 from foedus.cli.app import app
 from foedus.cli.console import err, line, wide
-from foedus.errors import FoedusError
 from foedus.jsonout import strict_json
 
 
@@ -36,41 +34,36 @@ def backtest_cmd(
     ),
 ) -> None:
     """Rolling-origin backtest of alliance-onset forecasts, scored against baselines."""
-    from foedus.prospects.backtest import backtest, check_years
-    from foedus.prospects.data import formation_panel
-    from foedus.prospects.forecast import FIRST_TRAINING_YEAR
-    from foedus.prospects.report import write_report
+    from foedus.operations.prospects import BacktestRequest, run_backtest
 
-    from_, to = check_years(from_, to, horizon, names=("--from", "--to"))  # scorable years only
-    if from_ <= FIRST_TRAINING_YEAR:  # the command's panel starts with the post-war years
-        raise FoedusError(
-            f"--from {from_} is before {FIRST_TRAINING_YEAR + 1}: foedus backtest fits its models "
-            f"on the formation panel from {FIRST_TRAINING_YEAR}, so the first year it can score "
-            f"is {FIRST_TRAINING_YEAR + 1}",
-            f"give --from {FIRST_TRAINING_YEAR + 1} or later, e.g. --from 1960; earlier years "
-            "can be backtested in Python on a panel of your own (docs/prospects.md).",
-        )
-    out_dir = files.check_output_dir(out)  # before minutes of computing, not after
-    with err.status("building the formation panel..."):
-        panel = formation_panel(years=(FIRST_TRAINING_YEAR, to), pledge=pledge, horizon=horizon)
-    with Progress(
+    req = BacktestRequest(from_, to, model, pledge, horizon, out)
+    status = err.status("building the formation panel...")
+    progress = Progress(
         TextColumn("backtest {task.fields[year]}", style="bold", markup=False),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} years"),
         TimeRemainingColumn(),
         console=err,
         transient=True,
-    ) as progress:
-        task = progress.add_task("bt", total=to - from_ + 1, year="")
-        res = backtest(
-            panel,
-            from_,
-            to,
-            kind=model,
-            horizon=horizon,
-            progress=lambda y: progress.update(task, advance=1, year=y),
-        )
-    paths = write_report(res, out_dir, pledge=pledge)
+    )
+    task = progress.add_task("bt", total=max(1, to - from_ + 1), year="")
+    started = False
+
+    def on_year(y: int) -> None:
+        nonlocal started
+        if not started:
+            status.stop()
+            progress.start()
+            started = True
+        progress.update(task, advance=1, year=y)
+
+    status.start()
+    try:
+        got = run_backtest(req, progress=on_year)
+    finally:
+        status.stop()
+        progress.stop()
+    res, paths, from_, to = got.result, got.paths, got.first, got.last
     t = Table(
         title=f"{model} backtest {from_}-{to}, onset of {pledge} pledges "
         f"(within {horizon} year{'s' if horizon > 1 else ''}); {res.seconds:.1f} s "
@@ -102,18 +95,6 @@ def backtest_cmd(
             )
         )
     console.out.print("wrote " + ", ".join(str(p) for p in paths), soft_wrap=True)
-
-
-def _year_range(text: str) -> tuple[int, int]:
-    parts = text.replace("..", "-").split("-")
-    try:
-        if len(parts) == 1:
-            return int(parts[0]), int(parts[0])
-        if len(parts) == 2:
-            return int(parts[0]), int(parts[1])
-    except ValueError:
-        pass
-    raise FoedusError(f"cannot read years {text!r}", "write a year or a range, e.g. 2015-2026.")
 
 
 @app.command("forecast")
@@ -151,88 +132,33 @@ def forecast_cmd(
 
     The formation panel and the fitted models are kept in the user cache (docs/prospects.md,
     "Model cache"): the first run builds and fits them, later runs read them."""
-    from foedus.prospects.forecast import forecast, forecast_years
-    from foedus.prospects.persist import check_spec, load_model, vintage_changes
-    from foedus.prospects.persist import save_model as save
+    from foedus.operations.prospects import ForecastRequest, run_forecast
 
-    if (year is None) == (years is None):
-        raise FoedusError("give exactly one of --year and --years", "e.g. --year 2021.")
-    if top < 1:
-        raise FoedusError(f"--top {top}: at least one dyad must be listed", "e.g. --top 20.")
-    lo, hi = (
-        forecast_years(year, "--year")
-        if year is not None
-        else forecast_years(_year_range(years or ""), "--years")
+    req = ForecastRequest(
+        tuple(states or ()),
+        year,
+        years,
+        top,
+        model,
+        pledge,
+        treaties,
+        level,
+        bootstrap,
+        model_file,
+        save_model,
+        refit,
     )
-    if save_model:  # before minutes of computing, not after
-        files.check_output_file(save_model, what="the model file")
-    pairs = None
-    if states:
-        if len(states) != 2:
-            raise FoedusError(
-                f"{len(states)} states given", "name two states, or none to rank all dyads."
-            )
-        from foedus import countries  # polars: loaded when the command runs
-
-        a, b = (countries.ccode(s_, hi) for s_ in states)
-        if a == b:
-            raise FoedusError("the two states are the same", "name two different states.")
-        pairs = [(a, b)]
-    tr = None
-    if treaties:
-        from foedus.prospects.treaties import read_treaties
-
-        tr = read_treaties(treaties)
-    loaded = None
-    if model_file:
-        loaded, meta = load_model(model_file)  # validated completely before any use
-        check_spec(meta, pledge=pledge, horizon=1)
-        model = loaded.kind
-        changed = vintage_changes(meta)
-        if changed:
-            err.print(
-                line(
-                    ("warning: ", "bold yellow"),
-                    f"the model file was fitted on other versions of {', '.join(changed)} than "
-                    "this foedus uses; its forecasts combine those coefficients with today's "
-                    "covariates.",
-                )
-            )
     with _ForecastProgress(model) as bar:
-        res = forecast(
-            (lo, hi),
-            pairs,
-            kind=model,
-            pledge=pledge,
-            treaties=tr,
-            level=level,
-            n_bootstrap=bootstrap,
-            top=None if pairs else top,
-            model=loaded,
-            refit=refit,
-            progress=bar.step,
-            on_fit=bar.fit,
-        )
-    if save_model:
-        from foedus.prospects.data import outcome_last_year
-        from foedus.prospects.forecast import vintages
-
-        if res.final_model is None:
-            raise FoedusError(
-                "no model at the data's end was fitted for these years",
-                f"include a year after {outcome_last_year()} to save the final model.",
-            )
-        path = save(
-            res.final_model,
-            save_model,
-            spec={"pledge": pledge, "horizon": 1, "outcome": "onset (ATOP 5.1, ndir)"},
-            vintages=vintages(res.last_years),
-        )
-        err.print(f"saved the model to {path}")
+        got = run_forecast(req, progress=bar.step, on_fit=bar.fit)
+    for w in got.warnings:
+        err.print(line(("warning: ", "bold yellow"), w))
+    if got.saved is not None:
+        err.print(f"saved the model to {got.saved}")
+    res = got.result
     if as_json:
         console.out.print(strict_json(res.to_dict()), soft_wrap=True)
         return
-    _print_forecast(res, pairs is not None)
+    _print_forecast(res, got.pair is not None)
 
 
 class _ForecastProgress:
