@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -10,14 +10,6 @@ from rich.table import Table
 from foedus.cli.app import app
 from foedus.cli.console import out
 from foedus.jsonout import strict_json
-
-if TYPE_CHECKING:
-    from foedus import countries
-
-
-def _spell_json(sp: countries.Spell) -> dict[str, object]:
-    # "ongoing": the spell runs to the last day of the source list and is assumed to continue
-    return {"start": sp.start.isoformat(), "end": sp.end.isoformat(), "ongoing": sp.open_ended}
 
 
 def _spell_text(sp: dict[str, object]) -> str:
@@ -34,37 +26,9 @@ def country(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Resolve countries to COW codes, with membership and major-power spells."""
-    from foedus import countries  # polars: loaded when the command runs, not at start-up
+    from foedus.operations.country import look_up  # polars: loaded when the command runs
 
-    idx = countries.index()
-    results = []
-    for q in queries:
-        r = idx.resolve(q, year)
-        s = r.state
-        results.append(
-            {
-                "query": q,
-                "ccode": s.ccode,
-                "abb": s.abb,
-                "name": s.name,
-                "cow_name": s.cow_name,
-                "iso3": s.iso3,
-                "matched_by": r.matched,
-                "note": r.note,
-                "membership": [_spell_json(sp) for sp in s.spells],
-                "major_power": [_spell_json(sp) for sp in s.major_spells],
-                **(
-                    {
-                        "year": year,
-                        "member": s.member_in(year),
-                        "major": s.major_in(year),
-                        "gwcode": idx.cow_to_gw(s.ccode, year),
-                    }
-                    if year is not None
-                    else {}
-                ),
-            }
-        )
+    results = look_up(queries, year)
     if as_json:
         out.print(strict_json(results if len(results) > 1 else results[0]), soft_wrap=True)
         return
