@@ -187,3 +187,25 @@ def test_a_pact_sweep_gives_the_same_rows_on_a_local_cluster():
     here = run_family("pacts", **kw)
     there = run_family("pacts", **kw, n_workers=2)
     assert here.height > 5 and "cr_expected_delta" in here.columns and here.equals(there)
+
+
+def test_the_default_pact_scenario_adds_a_new_pact_or_removes_one_in_force():
+    from foedus.scenarios.pact import pact_scenario
+
+    p = pact_scenario(["Russia", "China"], 2021, opponents=["United States"])
+    assert p.direction == "add" and p.new_pairs == ((RUS, CHN),) and not p.existing_pairs
+    assert "theatre" in p.scenario.compute and p.scenario.opponents == (USA,)
+    res = run_scenario(p.scenario, draws=50)
+    assert res.sections["network"]["direct_gained"] == [[RUS, CHN]]
+    q = pact_scenario(["USA", "Japan"], 1960)
+    assert q.direction == "remove" and q.existing_pairs == ((USA, JPN),)
+    assert "theatre" not in q.scenario.compute and "without" in q.scenario.name
+    assert run_scenario(q.scenario, draws=50).sections["network"]["direct_lost"] == [[USA, JPN]]
+    three = pact_scenario(["Russia", "China", "Iran"], 2021)
+    assert len(three.new_pairs) == 3
+    with pytest.raises(InvalidArgumentError, match="two or more"):
+        pact_scenario(["Russia"], 2021)
+    with pytest.raises(InvalidArgumentError, match="named twice"):
+        pact_scenario(["Russia", "RUS"], 2021)
+    with pytest.raises(InvalidArgumentError, match="both a party and an opponent"):
+        pact_scenario(["Russia", "China"], 2021, opponents=["China"])
