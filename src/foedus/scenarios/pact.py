@@ -85,10 +85,10 @@ def pact_scenario(
         name=title,
         year=year,
         changes=(change,),
-        # the theatre illustration reallocates forces from a front the pact secures: only
-        # when the pact is new
+        # the theatre illustration reallocates forces from a front the pact secures to
+        # another: only for a new pact, with a second front (a third party or an opponent)
         compute=CONSEQUENCES
-        if direction == "add"
+        if direction == "add" and len(codes) + len(rivals) >= 3
         else tuple(c for c in CONSEQUENCES if c != "theatre"),
         opponents=rivals,
         draws=draws,

@@ -1,0 +1,49 @@
+"""The brief's content on the real data: every section present, the glance sentences drawn
+from the section numbers, the default scenario and the ledger's claims about the parties."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from foedus.brief.assemble import build_brief
+from foedus.errors import FoedusError
+
+RUS, CHN = 365, 710
+
+
+def test_a_russia_china_brief(tmp_path):
+    b = build_brief(
+        ["Russia", "China"], 2021, ledger_url=f"sqlite:///{tmp_path / 'c.sqlite'}", draws=100
+    )
+    d = json.loads(json.dumps(b.to_dict()))  # plain JSON types
+    assert [s["ccode"] for s in d["states"]] == [RUS, CHN]
+    [pair] = d["prospects"]["pairs"]
+    now = pair["year"]
+    assert now["year"] == 2021 and 0 < now["p"] < 0.2 and now["p_lo"] <= now["p"] <= now["p_hi"]
+    assert [p["year"] for p in pair["path"]] == list(range(2015, 2022))
+    assert d["consequences"]["direction"] == "add"
+    assert "blocs" in d["consequences"]["result"]["consequences"]
+    assert {c["condition"]["event"] for c in d["record"]["claims"]} == {"new_pledge"}
+    assert len(d["record"]["claims"]) == 2  # the example ledger's two Russia-China claims
+    glance = {g["section"]: g["text"] for g in d["glance"]}
+    assert f"{now['p']:.1%}" in glance["prospects"]
+    assert "bloc share" in glance["consequences"] and "2 published claims" in glance["record"]
+    assert d["foundations"]["pairs"][0]["a"]["ccode"] in (RUS, CHN)
+
+
+@pytest.mark.parametrize(
+    ("states", "year", "text"),
+    [
+        (["Russia"], 2021, "two or more states"),
+        (["Russia", "RUS"], 2021, "named twice"),
+        (["Russia", "China"], 1900, "1947"),
+        (["Russia", "China"], 2040, "forecasts reach"),
+        (["Russia", "Narnia"], 2021, "Narnia"),
+        (["Russia", "East Germany"], 2021, "not a member of the COW state system in 2021"),
+    ],
+)
+def test_bad_requests(states, year, text):
+    with pytest.raises(FoedusError, match=text):
+        build_brief(states, year)
