@@ -31,6 +31,14 @@ def test_a_russia_china_brief(tmp_path):
     assert f"{now['p']:.1%}" in glance["prospects"]
     assert "bloc share" in glance["consequences"] and "2 published claims" in glance["record"]
     assert d["foundations"]["pairs"][0]["a"]["ccode"] in (RUS, CHN)
+    parties = d["parties"]
+    assert [r["ccode"] for r in parties["rivals"][:3]] == [2, 750, 740]  # USA, India, Japan
+    assert parties["ties"] == [{"pair": [RUS, CHN], "pledges": ["nonagg", "consul"], "as_of": 2021}]
+    rus = next(s for s in parties["states"] if s["ccode"] == RUS)
+    assert rus["capabilities"][-1]["year"] == parties["capabilities_through"]
+    assert rus["warheads"] and rus["warheads"][-1]["warheads"] > 1000
+    assert d["consequences"]["result"]["scenario"]["opponents"] == [2, 750, 740]
+    assert "theatre" in d["consequences"]["result"]["consequences"]
 
 
 @pytest.mark.parametrize(

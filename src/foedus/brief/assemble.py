@@ -2,13 +2,15 @@
 plain JSON types, so that a renderer (terminal, Markdown, HTML) only lays it out.
 
 Sections: ``glance`` (sentences generated from the numbers, each naming its section),
-``foundations`` (:func:`foedus.foundations.foundations` for each pair), ``prospects`` (the
-formation model's forecast of a pact in the year for each pair, with its interval and the path
-over the years before), ``consequences`` (the default scenario of
-:func:`foedus.scenarios.pact.pact_scenario` through :func:`foedus.scenarios.run.run_scenario`),
-``record`` (the claims ledger's claims about the parties, scored) and ``data`` (vintages and
-what was carried forward). Each item says which function gives it (``how``), so every number
-can be reproduced. docs/brief.md.
+``parties`` (capabilities and warheads over time, the pledges between the parties, their
+principal rivals: :mod:`foedus.brief.parties`), ``foundations``
+(:func:`foedus.foundations.foundations` for each pair), ``prospects`` (the formation model's
+forecast of a pact in the year for each pair, with its interval and the path over the years
+before), ``consequences`` (the default scenario of :func:`foedus.scenarios.pact.pact_scenario`
+against the principal rivals, through :func:`foedus.scenarios.run.run_scenario`), ``record``
+(the claims ledger's claims about the parties, scored) and ``data`` (vintages and what was
+carried forward). Each item says which function gives it (``how``), so every number can be
+reproduced. docs/brief.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from foedus import countries, validate
+from foedus.brief.parties import MAX_RIVALS, parties_section, principal_rivals
 from foedus.claims.ledger import open_ledger
 from foedus.claims.scoring import score_claims
 from foedus.errors import InvalidArgumentError
@@ -27,6 +30,7 @@ from foedus.prospects.forecast import FIRST_TRAINING_YEAR, forecast, forecast_ho
 from foedus.prospects.treaties import read_treaties
 from foedus.scenarios.pact import pact_scenario
 from foedus.scenarios.run import run_scenario
+from foedus.scenarios.spec import baseline_world
 
 __all__ = ["Brief", "build_brief"]
 
@@ -198,8 +202,13 @@ def build_brief(
     say("prospects")
     sections["prospects"], more = _prospects(pairs, year, tr)
     notes += more
+    say("parties")
+    rivals = principal_rivals(codes, year)
+    opponents = [r["ccode"] for r in rivals[:MAX_RIVALS]]
+    ps = pact_scenario(codes, year, opponents=opponents, treaties=treaties, draws=draws)
+    world = baseline_world(ps.scenario)
+    sections["parties"] = {**parties_section(codes, year, world), "rivals": rivals}
     say("consequences")
-    ps = pact_scenario(codes, year, treaties=treaties, draws=draws)
     res = run_scenario(ps.scenario, draws=draws)
     sections["consequences"] = {
         "scenario": ps.scenario.name,
