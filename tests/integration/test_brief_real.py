@@ -8,6 +8,7 @@ import json
 import pytest
 
 from foedus.brief.assemble import build_brief
+from foedus.brief.markdown import render_markdown
 from foedus.errors import FoedusError
 
 RUS, CHN = 365, 710
@@ -29,7 +30,9 @@ def test_a_russia_china_brief(tmp_path):
     assert len(d["record"]["claims"]) == 2  # the example ledger's two Russia-China claims
     glance = {g["section"]: g["text"] for g in d["glance"]}
     assert f"{now['p']:.1%}" in glance["prospects"]
-    assert "bloc share" in glance["consequences"] and "2 published claims" in glance["record"]
+    assert (
+        "percentage points" in glance["consequences"] and "2 published claims" in glance["record"]
+    )
     assert d["foundations"]["pairs"][0]["a"]["ccode"] in (RUS, CHN)
     parties = d["parties"]
     assert [r["ccode"] for r in parties["rivals"][:3]] == [2, 750, 740]  # USA, India, Japan
@@ -39,6 +42,19 @@ def test_a_russia_china_brief(tmp_path):
     assert rus["warheads"] and rus["warheads"][-1]["warheads"] > 1000
     assert d["consequences"]["result"]["scenario"]["opponents"] == [2, 750, 740]
     assert "theatre" in d["consequences"]["result"]["consequences"]
+    md = render_markdown(d)
+    for heading in (
+        "## At a glance",
+        "## The parties",
+        "## Foundations",
+        "## Prospects",
+        "## Consequences",
+        "## Record",
+        "## Data",
+    ):
+        assert heading in md
+    assert glance["prospects"] in md and md.count("Reproduce: `") == 5
+    assert f"| 2021 | {now['p']:.2%} |" in md and "USA (rival of RUS, CHN)" in md
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def _glance(brief: dict[str, Any], names: dict[int, str], year: int) -> list[dic
             {
                 "section": "consequences",
                 "text": f"A pact {verb} the parties' bloc share of world capabilities by "
-                f"{abs(delta['parties_share']):.1%} points ({cons['scenario']}).",
+                f"{abs(delta['parties_share']) * 100:.1f} percentage points ({cons['scenario']}).",
             }
         )
     rec = brief["record"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from foedus import validate
+from foedus import countries, validate
 from foedus.measures.power import NMC_DATASETS, NUCLEAR_DATASET, nuclear_forces, system_shares
 from foedus.panels.rivalries import COVERAGE as RIVALRY_COVERAGE
 from foedus.panels.rivalries import rivalry_dyad_years
@@ -30,7 +30,8 @@ MAX_RIVALS = 3
 
 def principal_rivals(codes: Sequence[int], year: int) -> list[dict[str, Any]]:
     """The parties' strategic rivals in ``year`` (see the module docstring): ``ccode``,
-    ``rival_of`` (the parties it is a rival of), ``cinc_share``, ``as_of`` (the TSS year)."""
+    ``abb``, ``rival_of`` (the parties it is a rival of), ``cinc_share``, ``as_of`` (the TSS
+    year)."""
     lo, hi = RIVALRY_COVERAGE["tss"]
     as_of = min(max(year, lo), hi)
     r = rivalry_dyad_years("tss").filter(
@@ -40,11 +41,18 @@ def principal_rivals(codes: Sequence[int], year: int) -> list[dict[str, Any]]:
     for a, b in r.select("ccode1", "ccode2").iter_rows():
         if b not in codes:
             rivals.setdefault(int(b), []).append(int(a))
+    idx = countries.index()
     nmc_last = validate.coverage(NMC_DATASETS["7.0"])[1]
     share = system_shares(min(year, nmc_last)).select("ccode", "cinc_share")
     sh = dict(zip(share["ccode"].to_list(), share["cinc_share"].to_list(), strict=True))
     out = [
-        {"ccode": c, "rival_of": sorted(set(of)), "cinc_share": sh.get(c), "as_of": as_of}
+        {
+            "ccode": c,
+            "abb": idx.get(c).abb if c in idx.states else str(c),
+            "rival_of": sorted(set(of)),
+            "cinc_share": sh.get(c),
+            "as_of": as_of,
+        }
         for c, of in rivals.items()
     ]
     return sorted(out, key=lambda d: -(d["cinc_share"] or 0.0))

@@ -1,0 +1,166 @@
+"""The brief as Markdown: the sections of :func:`foedus.brief.assemble.build_brief`'s result,
+laid out as headings, sentences and tables, each section ending with the function that
+reproduces its numbers. No computation here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["render_markdown"]
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    return "–" if x is None else f"{x:.{digits}%}"
+
+
+def _num(x: Any) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+    return str(x)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return [*out, ""]
+
+
+def render_markdown(brief: dict[str, Any]) -> str:
+    """The brief (``Brief.to_dict()``) as a Markdown document."""
+    names = {s["ccode"]: s["abb"] for s in brief["states"]}
+    title = " – ".join(s["name"] for s in brief["states"])
+    year = brief["year"]
+    md = [f"# {title}: an alliance in {year}?", ""]
+    md += ["## At a glance", ""]
+    md += [f"* {g['text']} ([{g['section']}](#{g['section']}))" for g in brief["glance"]] + [""]
+
+    p = brief["parties"]
+    md += ['<a id="parties"></a>', "## The parties", ""]
+    rows = []
+    for s in p["states"]:
+        cap = s["capabilities"][-1] if s["capabilities"] else {}
+        war = s["warheads"][-1] if s["warheads"] else {}
+        rows.append(
+            [
+                names[s["ccode"]],
+                _pct(cap.get("cinc_share"), 2),
+                _pct(cap.get("milex_share"), 2),
+                _pct(cap.get("milper_share"), 2),
+                _num(war.get("warheads")),
+            ]
+        )
+    md += [
+        f"Capabilities in {p['capabilities_through']} (shares of the system), warheads in "
+        f"{p['warheads_through']}:",
+        "",
+    ]
+    md += _table(["state", "CINC", "military spending", "military personnel", "warheads"], rows)
+    for t in p["ties"]:
+        a, b = t["pair"]
+        held = ", ".join(t["pledges"]) or "none"
+        md.append(f"* Pledges between {names[a]} and {names[b]} in {t['as_of']}: {held}.")
+    rivals = ", ".join(
+        f"{r['abb']} (rival of {', '.join(names.get(c, str(c)) for c in r['rival_of'])})"
+        for r in p["rivals"][:5]
+    )
+    md += [
+        f"* Principal rivals (TSS, {p['rivals'][0]['as_of'] if p['rivals'] else year}): "
+        f"{rivals or 'none'}.",
+        "",
+        f"Reproduce: `{p['how']}`.",
+        "",
+    ]
+
+    f = brief["foundations"]
+    md += ['<a id="foundations"></a>', "## Foundations", ""]
+    for pair in f["pairs"]:
+        md += [f"### {pair['a']['name']} and {pair['b']['name']}", ""]
+        md += _table(
+            ["group", "measure", "value", "as of", "source"],
+            [
+                [m["group"], m["measure"], _num(m["value"]), _num(m["year"]), m["source"]]
+                for m in pair["measures"]
+            ],
+        )
+    md += [f"Reproduce: `{f['how']}`.", ""]
+
+    pr = brief["prospects"]
+    md += ['<a id="prospects"></a>', "## Prospects", "", f"{pr['question'].capitalize()}.", ""]
+    for item in pr["pairs"]:
+        a, b = item["pair"]
+        md += [f"### {names[a]} and {names[b]}", ""]
+        md += _table(
+            ["year", "probability", "90% interval", "at risk", "observed onset"],
+            [
+                [
+                    str(r["year"]),
+                    _pct(r["p"], 2),
+                    "–" if r["p"] is None else f"{_pct(r['p_lo'], 2)}–{_pct(r['p_hi'], 2)}",
+                    "yes" if r["at_risk"] else "no",
+                    _num(r["onset"]),
+                ]
+                for r in item["path"]
+            ],
+        )
+    md += [f"Model: {pr['model']}. Reproduce: `{pr['how']}`.", ""]
+
+    c = brief["consequences"]
+    md += ['<a id="consequences"></a>', "## Consequences", "", f"Scenario: {c['scenario']}.", ""]
+    md += _table(
+        ["consequence", "item", "measure", "baseline", "scenario", "change", "interval"],
+        [
+            [
+                r["consequence"],
+                str(r["item"]),
+                r["measure"],
+                _num(r["baseline"]),
+                _num(r["scenario"]),
+                _num(r["delta"]),
+                "exact"
+                if r.get("lo") is None and r.get("hi") is None
+                else f"{_num(r.get('lo'))} to {_num(r.get('hi'))}",
+            ]
+            for r in c["result"]["table"]
+        ],
+    )
+    md += [f"Reproduce: `{c['how']}`.", ""]
+
+    rec = brief["record"]
+    md += ['<a id="record"></a>', "## Record", ""]
+    if rec["claims"]:
+        scores = {s["id"]: s for s in rec["scores"]["claims"]}
+        md += _table(
+            ["published", "author", "claim", "p", "outcome", "Brier"],
+            [
+                [
+                    cl["published"],
+                    cl["author"],
+                    cl["paraphrase"],
+                    _pct(cl["probability"], 0),
+                    cl["resolution"]["status"],
+                    _num(scores.get(cl["id"], {}).get("brier")),
+                ]
+                for cl in rec["claims"]
+            ],
+        )
+    else:
+        md += ["The ledger holds no claim about these parties.", ""]
+    md += [f"Reproduce: `{rec['how']}`.", ""]
+
+    md += ['<a id="data"></a>', "## Data", ""]
+    md += _table(
+        ["source", "last year", "data sets"],
+        [
+            [
+                v["title"],
+                _num(v["last_year"]),
+                ", ".join(f"{d['name']} {d['version']}" for d in v["datasets"]),
+            ]
+            for v in brief["data"]["vintages"]
+        ],
+    )
+    for n in brief.get("notes", []):
+        md.append(f"* Note: {n}")
+    return "\n".join(md).rstrip() + "\n"
