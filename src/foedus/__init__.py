@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
+    if name == "brief":  # the brief as a function: foedus.brief(["RUS", "CHN"], 2021)
+        return importlib.import_module("foedus.operations.brief").brief
     if name in ("catalog", "loaders", "countries", "citations", "panels", "errors"):
         return importlib.import_module(f"foedus.{name}")
     if not name.startswith("_") and importlib.util.find_spec(f"foedus.{name}") is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from foedus import catalog, files, loaders
 from foedus.consequences import conflict_model
 from foedus.derived import DerivedStore, Entry
-from foedus.prospects import cache
+from foedus.prospects import cache, skill
 
 
 def model_stores(settings: catalog.Settings) -> list[tuple[str, DerivedStore, Any]]:
@@ -24,6 +24,7 @@ def model_stores(settings: catalog.Settings) -> list[tuple[str, DerivedStore, An
     forecast cache's (:mod:`foedus.prospects.cache`) and the conflict-risk models'."""
     return [
         *cache.stores(settings),
+        ("backtest summary", skill.skill_store(settings), skill.skill_is_current),
         (
             "conflict-risk model",
             conflict_model.model_store(settings),

@@ -2,6 +2,7 @@
 its results; :mod:`foedus.cli.boundary` turns whatever goes wrong into one clear message."""
 
 from foedus.cli import (  # noqa: F401 - registers
+    brief,
     claims,
     country,
     data,

@@ -279,7 +279,7 @@ def panel_key(
 # --- is an entry current? (foedus data verify / clean) -------------------------------------------
 
 
-def _key_is_current(manifest: Mapping[str, Any], entry: str) -> str | None:
+def key_is_current(manifest: Mapping[str, Any], entry: str) -> str | None:
     key = manifest.get("key")
     if not isinstance(key, dict) or key.get("entry") != entry:
         return "its manifest holds no key"
@@ -313,12 +313,12 @@ def _key_is_current(manifest: Mapping[str, Any], entry: str) -> str | None:
 
 def model_is_current(manifest: dict[str, Any]) -> str | None:
     """None if a cached model could be served today, else why not."""
-    return _key_is_current(manifest, MODEL_ENTRY)
+    return key_is_current(manifest, MODEL_ENTRY)
 
 
 def panel_is_current(manifest: dict[str, Any]) -> str | None:
     """None if a cached panel could be served today, else why not."""
-    return _key_is_current(manifest, PANEL_ENTRY)
+    return key_is_current(manifest, PANEL_ENTRY)
 
 
 def stores(settings: catalog.Settings | None = None) -> list[tuple[str, DerivedStore, Any]]:

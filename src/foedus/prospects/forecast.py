@@ -363,6 +363,15 @@ class ForecastResult:
     notes: list[str] = field(default_factory=list)
     final_model: FormationModel | None = None  # the model at the data's end, if used
     last_years: dict[str, int] = field(default_factory=dict)
+    #: the formation panel the forecasts were read from (not serialised)
+    panel: pl.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def question(self) -> str:
+        return (
+            f"onset of an ATOP {self.pledge} pledge between the two states in the year, given "
+            "none in the year before"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         contrib: dict[tuple[int, int, int], dict[str, float]] = {}
@@ -373,8 +382,7 @@ class ForecastResult:
             key = (r["ccode1"], r["ccode2"], r["year"])
             rows.append({**r, "contributions": contrib.get(key, {})})
         return {
-            "question": f"onset of an ATOP {self.pledge} pledge between the two states in the "
-            "year, given none in the year before",
+            "question": self.question,
             "model": self.kind,
             "level": self.level,
             "treaties_from_file": self.treaties,
@@ -572,6 +580,7 @@ def forecast(
         notes=notes,
         final_model=final,
         last_years=last,
+        panel=panel,
     )
 
 

@@ -1,4 +1,4 @@
-"""The brief as Markdown: the sections of :func:`foedus.brief.assemble.build_brief`'s result,
+"""The brief as Markdown: the sections of :func:`foedus.briefing.assemble.build_brief`'s result,
 laid out as headings, sentences and tables, each section ending with the function that
 reproduces its numbers. No computation here."""
 
@@ -57,6 +57,42 @@ def render_markdown(brief: dict[str, Any]) -> str:
         "",
     ]
     md += _table(["state", "CINC", "military spending", "military personnel", "warheads"], rows)
+    econ = []
+    for s in p["states"]:
+        reg = next((r for r in reversed(s.get("regime", [])) if r["v2x_polyarchy"] is not None), {})
+        gdp = next((r for r in reversed(s.get("wealth", [])) if r["mrgdppc"] is not None), {})
+        net = s.get("network", {})
+        econ.append(
+            [
+                names[s["ccode"]],
+                f"{_num(reg.get('v2x_polyarchy'))} ({_num(reg.get('year'))})",
+                f"{_num(gdp.get('mrgdppc'))} ({_num(gdp.get('year'))})",
+                _num(net.get("degree")),
+                _num(net.get("betweenness")),
+                str(len(s.get("treaties", []))),
+            ]
+        )
+    if any(s.get("regime") is not None for s in p["states"]):
+        md += _table(
+            [
+                "state",
+                "V-Dem polyarchy (year)",
+                "GDP per capita, 2011 $ (year)",
+                "defence allies",
+                "betweenness",
+                "partners with pledges",
+            ],
+            econ,
+        )
+    for s in p["states"]:
+        defence = [t for t in s.get("treaties", []) if "defense" in t["pledges"]]
+        if defence:
+            md.append(
+                f"* {names[s['ccode']]}'s defence pledges with others: "
+                + ", ".join(f"{t['abb']} (since {t['since']})" for t in defence[:12])
+                + (f" and {len(defence) - 12} more" if len(defence) > 12 else "")
+                + "."
+            )
     for t in p["ties"]:
         a, b = t["pair"]
         held = ", ".join(t["pledges"]) or "none"
@@ -104,6 +140,29 @@ def render_markdown(brief: dict[str, Any]) -> str:
                 for r in item["path"]
             ],
         )
+        if item.get("contributions"):
+            md += [
+                "Reasons (log-odds contributions in the year): "
+                + ", ".join(f"{c['term']} {c['value']:+.2f}" for c in item["contributions"])
+                + ".",
+                "",
+            ]
+        if item.get("similar"):
+            md += ["The historical dyad-years most like this one:", ""]
+            md += _table(
+                ["dyad", "year", "distance", "what became of it"],
+                [
+                    [
+                        f"{r['abb1']}-{r['abb2']}",
+                        str(r["year"]),
+                        f"{r['distance']:.2f}",
+                        r["outcome"],
+                    ]
+                    for r in item["similar"]
+                ],
+            )
+    if pr.get("skill"):
+        md += [pr["skill"]["text"], ""]
     md += [f"Model: {pr['model']}. Reproduce: `{pr['how']}`.", ""]
 
     c = brief["consequences"]
@@ -163,4 +222,7 @@ def render_markdown(brief: dict[str, Any]) -> str:
     )
     for n in brief.get("notes", []):
         md.append(f"* Note: {n}")
+    if brief["data"].get("citations"):
+        md += ["", "References:", ""]
+        md += [f"* {c['text']}" for c in brief["data"]["citations"]]
     return "\n".join(md).rstrip() + "\n"

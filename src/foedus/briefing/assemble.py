@@ -3,7 +3,7 @@ plain JSON types, so that a renderer (terminal, Markdown, HTML) only lays it out
 
 Sections: ``glance`` (sentences generated from the numbers, each naming its section),
 ``parties`` (capabilities and warheads over time, the pledges between the parties, their
-principal rivals: :mod:`foedus.brief.parties`), ``foundations``
+principal rivals: :mod:`foedus.briefing.parties`), ``foundations``
 (:func:`foedus.foundations.foundations` for each pair), ``prospects`` (the formation model's
 forecast of a pact in the year for each pair, with its interval and the path over the years
 before), ``consequences`` (the default scenario of :func:`foedus.scenarios.pact.pact_scenario`
@@ -20,22 +20,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from foedus import countries, validate
-from foedus.brief.parties import MAX_RIVALS, parties_section, principal_rivals
+from foedus.briefing.interests import interest_series
+from foedus.briefing.parties import MAX_RIVALS, parties_section, principal_rivals
+from foedus.briefing.sources import references
 from foedus.claims.ledger import open_ledger
 from foedus.claims.scoring import score_claims
 from foedus.errors import InvalidArgumentError
 from foedus.foundations import foundations
+from foedus.prospects.analogues import HORIZON, similar_dyads
+from foedus.prospects.data import FEATURE_DOCS
 from foedus.prospects.forecast import FIRST_TRAINING_YEAR, forecast, forecast_horizon
+from foedus.prospects.skill import backtest_skill
 from foedus.prospects.treaties import read_treaties
 from foedus.scenarios.pact import pact_scenario
 from foedus.scenarios.run import run_scenario
 from foedus.scenarios.spec import baseline_world
+from foedus.world import pledge_coverage
 
 __all__ = ["Brief", "build_brief"]
 
 #: Years of the forecast path before the brief's year.
 PATH_YEARS = 6
+#: Historical analogues shown per pair, and feature contributions.
+ANALOGUES = 5
+CONTRIBUTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,12 @@ def _pairs(codes: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def _prospects(
-    pairs: list[tuple[int, int]], year: int, treaties: Any
+    pairs: list[tuple[int, int]],
+    year: int,
+    treaties: Any,
+    names: dict[int, str],
+    say: Callable[[str], None],
+    on_year: Callable[[int], None] | None,
 ) -> tuple[dict[str, Any], list[str]]:
     lo = max(FIRST_TRAINING_YEAR + 1, year - PATH_YEARS)
     res = forecast((lo, year), pairs, treaties=treaties)
@@ -77,15 +93,76 @@ def _prospects(
             for r in g.iter_rows(named=True)
         ]
         now = next((p for p in path if p["year"] == year), None)
-        out.append({"pair": [a, b], "year": now, "path": path})
+        c = res.contributions.filter(
+            (pl.col("ccode1") == a) & (pl.col("ccode2") == b) & (pl.col("year") == year)
+        )
+        terms = dict(c.select("term", "value").iter_rows())
+        base = terms.pop("(base)", None)
+        contributions = sorted(
+            ({"term": t, "value": v, "label": _term_label(t)} for t, v in terms.items()),
+            key=lambda d: -abs(d["value"]),
+        )[:CONTRIBUTIONS]
+        out.append(
+            {
+                "pair": [a, b],
+                "year": now,
+                "path": path,
+                "contributions": contributions,
+                "base_log_odds": base,
+                "similar": _similar(res.panel, (a, b), year, names),
+            }
+        )
+    say("backtest skill (fitted once per data and code version)")
     section = {
         "pairs": out,
         "model": res.kind,
-        "question": res.to_dict()["question"],
-        "how": f"foedus.prospects.forecast.forecast(({lo}, {year}), {pairs})",
+        "question": res.question,
+        "skill": backtest_skill(kind=res.kind, progress=on_year),
+        "how": f"foedus.prospects.forecast.forecast(({lo}, {year}), {pairs}); "
+        f"foedus.prospects.analogues.similar_dyads(panel, pair, {year}, k={ANALOGUES})",
         "vintages": res.vintages,
     }
     return section, list(res.notes)
+
+
+def _term_label(term: str) -> str:
+    """A feature's meaning in a few words, from its description (FEATURE_DOCS)."""
+    doc = FEATURE_DOCS.get(term, "")
+    short = doc.split(": ", 1)[1] if ": " in doc else doc
+    return short.split(";")[0].strip()
+
+
+def _similar(
+    panel: pl.DataFrame | None, pair: tuple[int, int], year: int, names: dict[int, str]
+) -> list[dict[str, Any]]:
+    if panel is None:
+        return []
+    near = similar_dyads(panel, pair, year, k=ANALOGUES)
+    idx = countries.index()
+
+    def abb(c: int) -> str:
+        return names.get(c) or (idx.get(c).abb if c in idx.states else str(c))
+
+    out = []
+    for r in near.iter_rows(named=True):
+        row = panel.filter(
+            (pl.col("ccode1") == r["ccode1"])
+            & (pl.col("ccode2") == r["ccode2"])
+            & (pl.col("year") == r["year"])
+        )
+        formed = r["formed"]
+        out.append(
+            {
+                **r,
+                "abb1": abb(r["ccode1"]),
+                "abb2": abb(r["ccode2"]),
+                "onset": row["onset"][0] if row.height else None,
+                "outcome": f"defence pact in {formed}"
+                if formed is not None
+                else f"no defence pact within {HORIZON} years",
+            }
+        )
+    return out
 
 
 def _record(codes: set[int], ledger_url: str | None) -> dict[str, Any]:
@@ -131,16 +208,68 @@ def _glance(brief: dict[str, Any], names: dict[int, str], year: int) -> list[dic
                     f"{year}, given none the year before.",
                 }
             )
+            ups = [c for c in p.get("contributions", []) if c["value"] > 0][:2]
+            downs = [c for c in p.get("contributions", []) if c["value"] < 0][:2]
+
+            def terms(cs: list[dict[str, Any]]) -> str:
+                return ", ".join(f"{c['term']} ({c['value']:+.2f})" for c in cs) or "nothing"
+
+            if ups or downs:
+                out.append(
+                    {
+                        "section": "prospects",
+                        "text": f"For {names[a]}-{names[b]}, the strongest reasons for are "
+                        f"{terms(ups)}; against, {terms(downs)} (log-odds contributions).",
+                    }
+                )
     cons = brief["consequences"]
     blocs = cons["result"]["consequences"].get("blocs", {})
     delta = blocs.get("delta", {}) if isinstance(blocs, dict) else {}
     if "parties_share" in delta:
-        verb = "would raise" if cons["direction"] == "add" else "without it would lower"
+        pts = abs(delta["parties_share"]) * 100
+        text = (
+            f"A pact would raise the parties' bloc share of world capabilities by {pts:.1f} "
+            "percentage points"
+            if cons["direction"] == "add"
+            else f"Without their pact, the parties' bloc share of world capabilities would be "
+            f"{pts:.1f} percentage points lower"
+        )
+        out.append({"section": "consequences", "text": f"{text} ({cons['scenario']})."})
+    cons_c = cons["result"]["consequences"]
+    tot = cons_c.get("conflict_risk", {}).get("total") if isinstance(cons_c, dict) else None
+    if tot and tot.get("delta") is not None:
         out.append(
             {
                 "section": "consequences",
-                "text": f"A pact {verb} the parties' bloc share of world capabilities by "
-                f"{abs(delta['parties_share']) * 100:.1f} percentage points ({cons['scenario']}).",
+                "text": f"{'With' if cons['direction'] == 'add' else 'Without'} the pact, "
+                f"expected militarised-dispute initiations among the {tot['n_dyads']} "
+                f"dyads it touches change by {tot['delta']:+.3f} a year (90% interval "
+                f"{tot['delta_lo']:+.3f} to {tot['delta_hi']:+.3f}), from "
+                f"{tot['baseline']:.2f}.",
+            }
+        )
+    if delta.get("parties_warheads"):
+        out.append(
+            {
+                "section": "consequences",
+                "text": f"{'With' if cons['direction'] == 'add' else 'Without'} the pact, the "
+                f"parties' bloc {'gains' if delta['parties_warheads'] > 0 else 'loses'} "
+                f"{abs(delta['parties_warheads']):,} nuclear warheads.",
+            }
+        )
+    skill = brief["prospects"].get("skill")
+    if skill:
+        out.append(
+            {
+                "section": "prospects",
+                "text": f"In its yearly backtest {skill['start']}-{skill['end']} the model has "
+                f"ROC-AUC {skill['roc_auc']:.3f} and Brier skill {skill['brier_skill']:+.3f}: "
+                + (
+                    "its probabilities beat the base rate's"
+                    if skill["brier_skill"] > 0
+                    else "its probabilities do not beat the base rate's"
+                )
+                + ".",
             }
         )
     rec = brief["record"]
@@ -148,17 +277,21 @@ def _glance(brief: dict[str, Any], names: dict[int, str], year: int) -> list[dic
     if n:
         s = rec["scores"]
         tail = (
-            f"; the {s['n_scored']} resolved have a mean Brier score of {s['mean_brier']:.2f}"
+            f"; {'the one' if s['n_scored'] == 1 else 'the ' + str(s['n_scored'])} resolved "
+            f"{'has' if s['n_scored'] == 1 else 'have'} a mean Brier score of "
+            f"{s['mean_brier']:.2f}"
             if s["n_scored"]
             else ""
         )
         out.append(
             {
                 "section": "record",
-                "text": f"The ledger holds {n} published claims about these parties{tail}.",
+                "text": f"The ledger holds {n} published claim{'s' if n != 1 else ''} about these "
+                f"parties{tail}.",
             }
         )
-    return out
+    order = {"prospects": 0, "consequences": 1, "record": 2}
+    return sorted(out, key=lambda g: order.get(g["section"], 3))  # stable within a section
 
 
 def build_brief(
@@ -169,6 +302,7 @@ def build_brief(
     ledger_url: str | None = None,
     draws: int = 1000,
     on_step: Callable[[str], None] | None = None,
+    on_year: Callable[[int], None] | None = None,
 ) -> Brief:
     """Every section of the brief on the states (two or more) in ``year`` (see the module
     docstring). States are resolved for the year; each must be a system member then."""
@@ -195,18 +329,27 @@ def build_brief(
     notes = [r.note for r in resolved if r.note]
     sections: dict[str, Any] = {}
     say("foundations")
-    sections["foundations"] = {
-        "pairs": [foundations(a, b, year) for a, b in pairs],
-        "how": "foedus.foundations.foundations(a, b, year)",
-    }
-    say("prospects")
-    sections["prospects"], more = _prospects(pairs, year, tr)
-    notes += more
-    say("parties")
     rivals = principal_rivals(codes, year)
     opponents = [r["ccode"] for r in rivals[:MAX_RIVALS]]
     ps = pact_scenario(codes, year, opponents=opponents, treaties=treaties, draws=draws)
     world = baseline_world(ps.scenario)
+    series = interest_series(pairs, year, world)
+    atop_last = pledge_coverage()[1]
+    if year > atop_last:
+        notes.append(
+            f"Alliance portfolios after {atop_last} are ATOP's {atop_last} pledges carried "
+            "forward" + (" with the treaty file's" if tr is not None else "") + "."
+        )
+    sections["foundations"] = {
+        "pairs": [foundations(a, b, year) for a, b in pairs],
+        "series": series,
+        "how": "foedus.foundations.foundations(a, b, year); "
+        f"foedus.briefing.interests.interest_series({pairs}, {year}, world)",
+    }
+    say("prospects")
+    sections["prospects"], more = _prospects(pairs, year, tr, names, say, on_year)
+    notes += more
+    say("parties")
     sections["parties"] = {**parties_section(codes, year, world), "rivals": rivals}
     say("consequences")
     res = run_scenario(ps.scenario, draws=draws)
@@ -219,9 +362,11 @@ def build_brief(
     }
     say("record")
     sections["record"] = _record(set(codes), ledger_url)
+    vint = sections["prospects"]["vintages"]
     sections["data"] = {
-        "vintages": sections["prospects"]["vintages"],
+        "vintages": vint,
         "world": res.world,
+        **references(d["name"] for v in vint for d in v["datasets"]),
     }
     sections["glance"] = _glance(sections, names, year)
     states_out = [{"ccode": r.ccode, "abb": r.state.abb, "name": r.state.name} for r in resolved]
