@@ -7,12 +7,22 @@ vintage it used. Nothing is extrapolated: a value from an earlier year is labell
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import polars as pl
 
 from foedus import catalog, countries, validate
 from foedus.errors import InvalidArgumentError
+from foedus.measures.expected_utility import war_trap
+
+
+@functools.lru_cache(maxsize=4)
+def _regional_war_trap(year: int) -> pl.DataFrame:
+    """Every directed dyad's War Trap expected utility in the year (relevant-region third
+    parties, today's data): the same for every pair, so one computation serves a brief's
+    pairs and repeated calls."""
+    return war_trap((year, year), scope="regional")
 
 
 @dataclass
@@ -174,9 +184,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
     # expected utility of war (War Trap, global third parties)
     ye = min(y, 2022) if y is not None else None
     if ye is not None:
-        from foedus.measures.expected_utility import war_trap
-
-        w = war_trap((ye, ye), scope="regional")
+        w = _regional_war_trap(ye)
         for x, z, tag in ((ca, cb, "ab"), (cb, ca, "ba")):
             val = w.filter((pl.col("ccode1") == x) & (pl.col("ccode2") == z))["eu_war_trap"]
             name_x = ra.state.name if x == ca else rb.state.name

@@ -6,19 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from foedus.briefing.formatting import interval, num, pct
+
 __all__ = ["render_markdown"]
-
-
-def _pct(x: float | None, digits: int = 1) -> str:
-    return "–" if x is None else f"{x:.{digits}%}"
-
-
-def _num(x: Any) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float):
-        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
-    return str(x)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -45,10 +35,10 @@ def render_markdown(brief: dict[str, Any]) -> str:
         rows.append(
             [
                 names[s["ccode"]],
-                _pct(cap.get("cinc_share"), 2),
-                _pct(cap.get("milex_share"), 2),
-                _pct(cap.get("milper_share"), 2),
-                _num(war.get("warheads")),
+                pct(cap.get("cinc_share"), 2),
+                pct(cap.get("milex_share"), 2),
+                pct(cap.get("milper_share"), 2),
+                num(war.get("warheads")),
             ]
         )
     md += [
@@ -65,10 +55,10 @@ def render_markdown(brief: dict[str, Any]) -> str:
         econ.append(
             [
                 names[s["ccode"]],
-                f"{_num(reg.get('v2x_polyarchy'))} ({_num(reg.get('year'))})",
-                f"{_num(gdp.get('mrgdppc'))} ({_num(gdp.get('year'))})",
-                _num(net.get("degree")),
-                _num(net.get("betweenness")),
+                f"{num(reg.get('v2x_polyarchy'))} ({num(reg.get('year'))})",
+                f"{num(gdp.get('mrgdppc'))} ({num(gdp.get('year'))})",
+                num(net.get("degree")),
+                num(net.get("betweenness")),
                 str(len(s.get("treaties", []))),
             ]
         )
@@ -116,7 +106,7 @@ def render_markdown(brief: dict[str, Any]) -> str:
         md += _table(
             ["group", "measure", "value", "as of", "source"],
             [
-                [m["group"], m["measure"], _num(m["value"]), _num(m["year"]), m["source"]]
+                [m["group"], m["measure"], num(m["value"]), num(m["year"]), m["source"]]
                 for m in pair["measures"]
             ],
         )
@@ -132,10 +122,10 @@ def render_markdown(brief: dict[str, Any]) -> str:
             [
                 [
                     str(r["year"]),
-                    _pct(r["p"], 2),
-                    "–" if r["p"] is None else f"{_pct(r['p_lo'], 2)}–{_pct(r['p_hi'], 2)}",
+                    pct(r["p"], 2),
+                    "–" if r["p"] is None else f"{pct(r['p_lo'], 2)}–{pct(r['p_hi'], 2)}",
                     "yes" if r["at_risk"] else "no",
-                    _num(r["onset"]),
+                    num(r["onset"]),
                 ]
                 for r in item["path"]
             ],
@@ -174,12 +164,10 @@ def render_markdown(brief: dict[str, Any]) -> str:
                 r["consequence"],
                 str(r["item"]),
                 r["measure"],
-                _num(r["baseline"]),
-                _num(r["scenario"]),
-                _num(r["delta"]),
-                "exact"
-                if r.get("lo") is None and r.get("hi") is None
-                else f"{_num(r.get('lo'))} to {_num(r.get('hi'))}",
+                num(r["baseline"]),
+                num(r["scenario"]),
+                num(r["delta"]),
+                interval(r.get("lo"), r.get("hi")),
             ]
             for r in c["result"]["table"]
         ],
@@ -197,9 +185,9 @@ def render_markdown(brief: dict[str, Any]) -> str:
                     cl["published"],
                     cl["author"],
                     cl["paraphrase"],
-                    _pct(cl["probability"], 0),
+                    pct(cl["probability"], 0),
                     cl["resolution"]["status"],
-                    _num(scores.get(cl["id"], {}).get("brier")),
+                    num(scores.get(cl["id"], {}).get("brier")),
                 ]
                 for cl in rec["claims"]
             ],
@@ -214,7 +202,7 @@ def render_markdown(brief: dict[str, Any]) -> str:
         [
             [
                 v["title"],
-                _num(v["last_year"]),
+                num(v["last_year"]),
                 ", ".join(f"{d['name']} {d['version']}" for d in v["datasets"]),
             ]
             for v in brief["data"]["vintages"]

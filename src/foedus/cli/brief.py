@@ -52,11 +52,11 @@ def brief_cmd(
     year: Annotated[int, typer.Option(help="The year of the brief.")],
     output: Annotated[
         str | None,
-        typer.Option("-o", "--output", help="Write the brief here (.md or .json)."),
+        typer.Option("-o", "--output", help="Write the brief here (.html, .md or .json)."),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="md or json (default: from the file's extension)."),
+        typer.Option("--format", help="html, md or json (default: from the file's extension)."),
     ] = None,
     treaties: Annotated[
         str | None, typer.Option(help="CSV of treaties signed after 2018 (docs/treaties.md).")

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from foedus import files, validate
 from foedus.briefing.assemble import Brief, build_brief
+from foedus.briefing.html import render_html
+from foedus.briefing.markdown import render_markdown
 from foedus.errors import InvalidArgumentError
 from foedus.jsonout import strict_json
 
 __all__ = ["FORMATS", "BriefOutcome", "BriefRequest", "brief", "render", "run_brief"]
 
-#: Output formats and the file extensions that choose them (the self-contained HTML page is
-#: the next step: docs/brief.md, "Status").
-FORMATS = ("md", "json")
-SUFFIXES = {".md": "md", ".json": "json"}
+#: Output formats and the file extensions that choose them.
+FORMATS = ("html", "md", "json")
+SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
 #: Most states in one brief (every pair is forecast and scored).
 MAX_STATES = 8
 
@@ -49,11 +50,11 @@ class BriefOutcome:
 
 
 def render(data: dict, fmt: str) -> str:
-    """The brief's dict as Markdown or JSON."""
+    """The brief's dict as a self-contained HTML page, Markdown or JSON."""
     fmt = validate.choice(fmt, "format", FORMATS)
+    if fmt == "html":
+        return render_html(data)
     if fmt == "md":
-        from foedus.briefing.markdown import render_markdown
-
         return render_markdown(data)
     return strict_json(data, indent=1) + "\n"
 
@@ -111,9 +112,9 @@ def brief(
     draws: int = 1000,
 ) -> Brief:
     """The brief on ``states`` in ``year`` (``foedus.brief(["Russia", "China"], 2021)``);
-    with ``output``, also written there as Markdown or JSON (by ``format`` or the file's
-    extension: .md or .json). ``Brief.to_dict()`` holds every section; :func:`render` lays
-    it out."""
+    with ``output``, also written there as one self-contained HTML page, Markdown or JSON
+    (by ``format`` or the file's extension: .html, .md or .json). ``Brief.to_dict()`` holds
+    every section; :func:`render` lays it out."""
     if isinstance(states, str):
         raise InvalidArgumentError(
             "states",

@@ -134,15 +134,20 @@ def key_digest(key: Mapping[str, Any]) -> str:
     return hashlib.sha256(_canonical(key)).hexdigest()
 
 
+#: Sub-packages downstream of every model (products), left out of :func:`code_digest`.
+PRODUCTS = ("cli", "briefing", "operations")
+
+
 @functools.cache
 def code_digest() -> str:
     """sha256 over foedus's Python sources and registry files (the catalog's pins, the country
-    list), paths and bytes, the command line's excepted: a change to any module or data pin
+    list), paths and bytes, the products' excepted (the command line, the brief's renderers and
+    the operations: nothing flows from them into a model): a change to any module or data pin
     that could enter a fit or a panel, even without a new version number, gives new keys."""
     root = Path(foedus.__file__).resolve().parent
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
-        if p.suffix not in (".py", ".toml") or p.relative_to(root).parts[0] == "cli":
+        if p.suffix not in (".py", ".toml") or p.relative_to(root).parts[0] in PRODUCTS:
             continue
         h.update(p.relative_to(root).as_posix().encode("utf-8") + b"\0")
         h.update(p.read_bytes() + b"\0")
