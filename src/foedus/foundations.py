@@ -12,16 +12,20 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from foedus import catalog, countries, validate
+from foedus import catalog, countries, loaders, validate
 from foedus.errors import InvalidArgumentError
 from foedus.measures.expected_utility import war_trap
 
 
-@functools.lru_cache(maxsize=4)
 def _regional_war_trap(year: int) -> pl.DataFrame:
     """Every directed dyad's War Trap expected utility in the year (relevant-region third
     parties, today's data): the same for every pair, so one computation serves a brief's
-    pairs and repeated calls."""
+    pairs and repeated calls with the same data (:func:`foedus.loaders.data_key`)."""
+    return _regional_war_trap_for(year, loaders.data_key())
+
+
+@functools.lru_cache(maxsize=4)
+def _regional_war_trap_for(year: int, key: tuple[object, ...]) -> pl.DataFrame:
     return war_trap((year, year), scope="regional")
 
 
@@ -163,7 +167,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             )
     yu = _year_in(year, 1946, 2019)
     if yu is not None:
-        u = unvotes.vote_agreement(years=(yu, yu))
+        u = unvotes.vote_agreement(years=(yu, yu), states=[ca, cb])
         v = _pair_value(u, ca, cb, ["agree", "kappa", "n_joint"])
         add(
             "interests",

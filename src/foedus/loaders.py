@@ -329,3 +329,12 @@ def load(name: str | catalog.Dataset, *, use_cache: bool = True) -> pl.DataFrame
             key, _parquet_bytes(df), source=ds.name, source_sha256=ds.sha256, version=READER_VERSION
         )
     return df
+
+
+def data_key() -> tuple[object, ...]:
+    """What loaded data depend on in this process: the loader itself and where it reads from
+    (cache, mirror, download address). Process-wide caches of frames computed from loaded
+    data are keyed on it, so a test that swaps :func:`load`, or a change of
+    ``FOEDUS_DATA_DIR`` / ``FOEDUS_CACHE_DIR``, never sees another source's frames."""
+    st = catalog.Settings.from_env()
+    return (load, str(st.cache_dir), str(st.data_dir), st.mirror_url)

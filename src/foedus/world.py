@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from foedus import validate
+from foedus import loaders, validate
 from foedus.errors import FoedusError, InvalidArgumentError, WorldError
 
 #: ATOP's pledge types and the directed columns that carry them, in ATOP's order.
@@ -602,18 +602,8 @@ class World:
 # --- construction ------------------------------------------------------------------------------
 
 
-def _data_key() -> tuple[Any, ...]:
-    """What the data a world reads depend on: the loader and where it reads from. The
-    process-wide caches below are keyed on it, so a test that swaps the loader, or a change of
-    FOEDUS_DATA_DIR / FOEDUS_CACHE_DIR, never sees another source's frames."""
-    from foedus import catalog, loaders
-
-    st = catalog.Settings.from_env()
-    return (loaders.load, str(st.cache_dir), str(st.data_dir), st.mirror_url)
-
-
 def _atop_pledges() -> pl.DataFrame:
-    return _atop_pledges_for(_data_key())
+    return _atop_pledges_for(loaders.data_key())
 
 
 @functools.lru_cache(maxsize=4)
@@ -638,7 +628,7 @@ def current_world(through: int | None = None, treaties: pl.DataFrame | None = No
         )
     )
     if treaties is None:
-        return _extended(hi, _data_key())
+        return _extended(hi, loaders.data_key())
     return _build(hi, treaties)
 
 
@@ -679,7 +669,7 @@ def _build(hi: int, treaties: pl.DataFrame | None) -> World:
 
 
 def _current() -> World:
-    return _current_for(_data_key())
+    return _current_for(loaders.data_key())
 
 
 @functools.lru_cache(maxsize=4)
@@ -751,7 +741,7 @@ def alliance_id(name: object) -> int:
 def alliance_pledges(atopid: int) -> tuple[str, ...]:
     """The pledge types an ATOP alliance's members hold in its latest phase (member file);
     a scenario's own alliances (ids >= 100000) carry none here."""
-    return _alliance_pledges(int(atopid), _data_key())
+    return _alliance_pledges(int(atopid), loaders.data_key())
 
 
 @functools.lru_cache(maxsize=512)
@@ -779,7 +769,7 @@ def _directed(world: World) -> pl.DataFrame:
 
 
 def _membership_table() -> pl.DataFrame:
-    return _membership_table_for(_data_key())
+    return _membership_table_for(loaders.data_key())
 
 
 @functools.lru_cache(maxsize=4)

@@ -38,6 +38,11 @@ def test_a_russia_china_brief(tmp_path):
     assert "strongest reasons for" in glance["prospects"][1]
     assert "percentage points" in glance["consequences"][0]
     assert "2 published claims" in glance["record"][0]
+    # each claim beside the model's probability for it, as of the claim's date
+    scored = d["record"]["scores"]["claims"]
+    assert all(0 < c["model_probability"] < 0.2 and c["model_brier"] < c["brier"] for c in scored)
+    assert d["record"]["scores"]["head_to_head"]["n"] == 2
+    assert "the model's, on the same 2" in glance["record"][0]
     # the reasons: log-odds contributions, largest first, the base apart
     contrib = pair["contributions"]
     assert contrib and all(c["term"] != "(base)" for c in contrib)
@@ -131,6 +136,13 @@ def test_the_command_and_the_function_write_each_format(tmp_path, capsys):
     b = foedus.brief(["USA", "Japan"], 1960, output=js, draws=100)
     d = json.loads(js.read_text())
     assert d["year"] == 1960 and d["states"] == b.to_dict()["states"]
+    # the HTML page, by its extension: one file, its charts' data inline
+    page = tmp_path / "b.html"
+    assert run(["brief", "USA", "JPN", "--year", "1960", "-o", str(page), "--draws", "100"]) == 0
+    assert f"wrote {page}" in capsys.readouterr().out
+    html = page.read_text()
+    assert html.startswith("<!doctype html>") and 'id="foedus-figures"' in html
+    assert "<title>" in html and "United States of America" in html and "Japan" in html
     # --format without --output: the document on standard output, nothing else
     assert run(["brief", "USA", "JPN", "--year", "1960", "--format", "json", "--draws", "100"]) == 0
     assert json.loads(capsys.readouterr().out)["year"] == 1960

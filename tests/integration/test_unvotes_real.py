@@ -227,6 +227,19 @@ def test_directed_years_and_2020():
         vote_agreement((2000, 1990))
 
 
+def test_the_states_filter_keeps_their_pairs_with_the_same_values(agree):
+    states = [2, 365, 710, 731]
+    some = vote_agreement((1990, 2019), states=[710, 2, 731, 365, 365])
+    full = agree.filter(
+        pl.col("ccode1").is_in(states) & pl.col("ccode2").is_in(states) & (pl.col("year") >= 1990)
+    )
+    assert some.height == full.height > 6 * 25  # six pairs, North Korea votes from 1991
+    assert some.equals(full)
+    for bad in ("RUS", [365, "CHN"], 365):
+        with pytest.raises(InvalidArgumentError, match="states"):
+            vote_agreement(1990, states=bad)
+
+
 def test_nothing_is_silently_dropped_when_the_resolver_fails(monkeypatch):
     """A country-year the resolver cannot place and nobody documented is an error."""
     monkeypatch.setattr(unvotes, "NOT_COW_STATES", {})

@@ -27,6 +27,7 @@ from foedus.briefing.interests import interest_series
 from foedus.briefing.parties import MAX_RIVALS, parties_section, principal_rivals
 from foedus.briefing.sources import references
 from foedus.claims.ledger import open_ledger
+from foedus.claims.model_view import model_probabilities
 from foedus.claims.scoring import score_claims
 from foedus.errors import InvalidArgumentError
 from foedus.foundations import foundations
@@ -165,7 +166,9 @@ def _similar(
     return out
 
 
-def _record(codes: set[int], ledger_url: str | None) -> dict[str, Any]:
+def _record(
+    codes: set[int], ledger_url: str | None, treaties: pl.DataFrame | None
+) -> dict[str, Any]:
     with open_ledger(ledger_url) as led:
         items = [
             c
@@ -173,11 +176,12 @@ def _record(codes: set[int], ledger_url: str | None) -> dict[str, Any]:
             if len(codes & set(c.condition.parties)) >= 2
             or (c.condition.event == "accession" and codes & set(c.condition.parties))
         ]
-    scores = score_claims(items)
+    scores = score_claims(items, model=model_probabilities(items, treaties=treaties))
     return {
         "claims": [c.to_dict() for c in items],
         "scores": scores.to_dict(),
-        "how": "foedus.claims.ledger.open_ledger().claims(), foedus.claims.scoring.score_claims",
+        "how": "foedus.claims.ledger.open_ledger().claims(), foedus.claims.scoring.score_claims("
+        "claims, model=foedus.claims.model_view.model_probabilities(claims))",
     }
 
 
@@ -283,6 +287,12 @@ def _glance(brief: dict[str, Any], names: dict[int, str], year: int) -> list[dic
             if s["n_scored"]
             else ""
         )
+        h2h = s.get("head_to_head")
+        if h2h and h2h["n"]:
+            tail += (
+                f" (the model's, on the same {h2h['n']}: {h2h['model_mean_brier']:.2f}; lower "
+                "is better)"
+            )
         out.append(
             {
                 "section": "record",
@@ -361,7 +371,7 @@ def build_brief(
         f"{codes}, {year}).scenario, draws={draws})",
     }
     say("record")
-    sections["record"] = _record(set(codes), ledger_url)
+    sections["record"] = _record(set(codes), ledger_url, tr)
     vint = sections["prospects"]["vintages"]
     sections["data"] = {
         "vintages": vint,

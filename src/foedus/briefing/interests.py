@@ -55,7 +55,8 @@ def interest_series(
         )
     u_lo, u_hi = max(lo, unvotes.COVERAGE[0]), min(year, unvotes.COVERAGE[1])
     if u_lo <= u_hi:
-        u = unvotes.vote_agreement(years=(u_lo, u_hi))
+        parties = sorted({c for pair in pairs for c in pair})
+        u = unvotes.vote_agreement(years=(u_lo, u_hi), states=parties)
         frames.append(
             u.join(keys, on=["ccode1", "ccode2"], how="semi").select(
                 "ccode1", "ccode2", "year", pl.col("agree").alias("un_agree")

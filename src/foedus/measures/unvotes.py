@@ -80,13 +80,14 @@ recommends ideal-point estimates (Bailey, Strezhnev & Voeten 2017), which are no
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
 
-from foedus import validate
-from foedus.errors import InvalidArgumentError, PanelError
+from foedus import countries, loaders, validate
+from foedus.errors import FoedusError, InvalidArgumentError, PanelError
 
 #: Vote categories, in code order (0, 1, 2), and their scores for ``agree3``.
 VOTES = ("yes", "abstain", "no")
@@ -275,8 +276,6 @@ def _listed(table: dict, country: str, year: int):
 
 def _resolve_country_years(pairs: pl.DataFrame) -> pl.DataFrame:
     """``country, year`` → ``ccode`` (null if not a COW state) and ``note``."""
-    from foedus import countries
-    from foedus.errors import FoedusError
 
     idx = countries.index()
     rows = []
@@ -318,10 +317,14 @@ def mapped_votes() -> pl.DataFrame:
     ``ccode`` (null for the votes of :data:`NOT_COW_STATES`) and mapping ``note``.
 
     Columns ``rcid, country, country_code, vote, date, year, ccode, note``; one row per row of
-    the unvotes votes table.
+    the unvotes votes table. Built once per process and data source
+    (:func:`foedus.loaders.data_key`): a brief's pairs and years share it.
     """
-    from foedus import countries, loaders
+    return _mapped_votes_for(loaders.data_key())
 
+
+@functools.lru_cache(maxsize=2)
+def _mapped_votes_for(key: tuple[object, ...]) -> pl.DataFrame:
     votes = loaders.load(VOTES_DATASET)
     calls = loaders.load("unvotes-roll-calls").select("rcid", "date")
     v = votes.join(calls, on="rcid", how="left", maintain_order="left").with_columns(
@@ -380,8 +383,6 @@ def issue_rcids(issue: str | Sequence[str]) -> pl.Series:
     ("Human rights", case-insensitive) or their short codes (``me`` Palestinian conflict,
     ``nu`` nuclear weapons, ``di`` arms control, ``hr`` human rights, ``co`` colonialism,
     ``ec`` economic development)."""
-    from foedus import loaders
-
     wanted = validate.names(issue, "issue", at_least=1)
     iss = loaders.load("unvotes-roll-call-issues").with_columns(pl.col("issue").cast(pl.String))
     known = dict(iss.select("short_name", "issue").unique().sort("short_name").iter_rows())
@@ -402,21 +403,33 @@ def vote_agreement(
     *,
     issue: str | Sequence[str] | None = None,
     directed: bool = False,
+    states: Sequence[int] | None = None,
 ) -> pl.DataFrame:
     """UNGA voting agreement for every pair of COW states voting in a year (module docstring).
 
     Returns ``ccode1, ccode2, year, n_joint, agree, agree3, kappa``; non-directed
     (``ccode1 < ccode2``) unless ``directed=True``. ``years`` (calendar years of the roll-call
     dates, an int or ``(first, last)``) default to 1946-2019. ``issue`` keeps the roll calls
-    classified under any of the given unvotes issues (see :func:`issue_rcids`). Years run from
-    the state system's first year to :func:`foedus.validate.latest_year` (years without votes
-    give no rows); the arguments are checked before anything is loaded.
+    classified under any of the given unvotes issues (see :func:`issue_rcids`). ``states``
+    (COW codes) keeps the pairs among those states only, with the same values: a pair's
+    agreement depends on its own two votes alone. Years run from the state system's first
+    year to :func:`foedus.validate.latest_year` (years without votes give no rows); the
+    arguments are checked before anything is loaded.
     """
     lo, hi = validate.system_years(years, "years", default=COVERAGE)
     if issue is not None:
         validate.names(issue, "issue", at_least=1)
     directed = validate.flag(directed, "directed")
+    keep = None
+    if states is not None:
+        if isinstance(states, str | bytes) or not isinstance(states, Sequence | set | frozenset):
+            raise InvalidArgumentError(
+                "states", f"states must be a list of COW codes, not {states!r}", "e.g. [365, 710]."
+            )
+        keep = sorted({validate.integer(c, "states", lo=1, hi=999) for c in states})
     v = mapped_votes().filter(pl.col("ccode").is_not_null() & pl.col("year").is_between(lo, hi))
+    if keep is not None:
+        v = v.filter(pl.col("ccode").is_in(keep))
     if issue is not None:
         v = v.filter(pl.col("rcid").is_in(issue_rcids(issue).implode()))
     return agreement(v.select("rcid", "year", "ccode", "vote"), directed=directed)
