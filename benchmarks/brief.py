@@ -1,4 +1,4 @@
-"""Benchmark `foedus brief`, cold and warm, on the three briefs the tests open in a browser.
+"""Benchmark `foedus brief`, cold and warm, on the four briefs the tests open in a browser.
 
 Run:  FOEDUS_DATA_DIR=/data/foedus-mirror uv run python -m benchmarks.brief [--runs 3] \
           [--format html|md|json] [--user-cache]
@@ -27,6 +27,7 @@ BRIEFS = (
     ["RUS", "CHN", "--year", "2021"],
     ["USA", "JPN", "--year", "1960"],
     ["RUS", "CHN", "PRK", "--year", "2021"],
+    ["UKG", "FRN", "--year", "1910"],  # before the formation model's years: no forecast
 )
 
 

@@ -52,6 +52,7 @@ _SHORT = {
     "ps-cow-mid-ddydisps": "COW MID 5.0",
     "ps-cow-contdir": "COW direct contiguity 3.2",
     "ps-cow-capitals": "peacesciencer capitals",
+    "isard-cw-democracy": "V-Dem via isard 0.2.0",
 }
 
 
@@ -73,6 +74,12 @@ def _year_in(year: int, lo: int, hi: int) -> int | None:
     return min(year, hi) if year >= lo else None
 
 
+def _covered(year: int, dataset: str) -> int | None:
+    """The year a measure from ``dataset`` is taken in: ``year``, or the data set's last year
+    (catalog coverage) if it ends earlier; None before it starts."""
+    return _year_in(year, *catalog.get(dataset).coverage)
+
+
 def _pair_value(frame: pl.DataFrame, a: int, b: int, cols: list[str]) -> dict[str, object]:
     lo, hi = min(a, b), max(a, b)
     row = frame.filter((pl.col("ccode1") == lo) & (pl.col("ccode2") == hi))
@@ -87,7 +94,12 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
     state system's first year to :func:`foedus.validate.latest_year` (a measure whose source
     ends earlier is taken in its last year, and says so). Checked before anything is loaded."""
     from foedus.measures import network, power, similarity, threat, unvotes
-    from foedus.panels import add_atop_alliance, add_capital_distance, add_contiguity
+    from foedus.panels import (
+        add_atop_alliance,
+        add_capital_distance,
+        add_contiguity,
+        add_democracy,
+    )
 
     a, b = validate.state(a, "a"), validate.state(b, "b")
     year = validate.system_year(year, "year")
@@ -112,7 +124,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
     )
 
     # alliance ties between them
-    y = _year_in(year, 1815, 2018)
+    y = _covered(year, "atop-members")
     if y is not None:
         at = pair.with_columns(year=pl.lit(y, pl.Int32)).pipe(add_atop_alliance).row(0, named=True)
         for k in ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"):
@@ -165,7 +177,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
                 _vintage("atop-members"),
                 f"tau-b over {rb.state.name}'s home region, the major powers and the pair",
             )
-    yu = _year_in(year, 1946, 2019)
+    yu = _year_in(year, *unvotes.COVERAGE)
     if yu is not None:
         u = unvotes.vote_agreement(years=(yu, yu), states=[ca, cb])
         v = _pair_value(u, ca, cb, ["agree", "kappa", "n_joint"])
@@ -186,7 +198,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             "Cohen's kappa of their UNGA votes (chance-corrected agreement)",
         )
     # expected utility of war (War Trap, global third parties)
-    ye = min(y, 2022) if y is not None else None
+    ye = min(y, catalog.get("ps-cow-nmc").coverage[1]) if y is not None else None
     if ye is not None:
         w = _regional_war_trap(ye)
         for x, z, tag in ((ca, cb, "ab"), (cb, ca, "ba")):
@@ -203,7 +215,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
                 "relevant-region third parties, as EUGene)",
             )
     # power
-    yp = _year_in(year, 1816, 2022)
+    yp = _covered(year, "ps-cow-nmc")
     if yp is not None:
         r = power.capability_ratio(ca, cb, (yp, yp)).row(0, named=True)
         add(
@@ -223,7 +235,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             _vintage("ps-cow-nmc"),
             "stronger / weaker CINC (asymmetric alliances trade autonomy for security)",
         )
-    yn = _year_in(year, 1945, 2023)
+    yn = _covered(year, "nuclear-warheads")
     if yn is not None:
         nf = power.nuclear_forces((yn, yn))
         for c, name, tag in ((ca, ra.state.name, "a"), (cb, rb.state.name, "b")):
@@ -237,7 +249,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
                 f"{name}'s nuclear warheads (FAS estimate)",
             )
     # threat
-    yt = _year_in(year, 1816, 2020)
+    yt = _covered(year, "ps-tss-rivalries")
     if yt is not None:
         sr = (
             _pair_value(
@@ -253,7 +265,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             _vintage("ps-tss-rivalries"),
             "number of states that are a strategic rival of both",
         )
-    ym = _year_in(year, 1816, 2014)
+    ym = _covered(year, "ps-cow-mid-ddydisps")
     if ym is not None:
         cm = (
             _pair_value(
@@ -300,8 +312,28 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             _vintage("atop-members"),
             "third states with a defence pledge to or from both",
         )
+    # regime: V-Dem's electoral democracy index of each and the lower of the two (weak link)
+    yv = _year_in(year, *catalog.get("isard-cw-democracy").coverage_of("v2x_polyarchy"))
+    if yv is not None:
+        dem = (
+            pair.with_columns(year=pl.lit(yv, pl.Int32))
+            .pipe(add_democracy, keep="v2x_polyarchy")
+            .row(0, named=True)
+        )
+        va, vb = dem["v2x_polyarchy1"], dem["v2x_polyarchy2"]
+        src = _vintage("isard-cw-democracy")
+        add("regime", "polyarchy_a", va, yv, src, f"V-Dem electoral democracy of {ra.state.name}")
+        add("regime", "polyarchy_b", vb, yv, src, f"V-Dem electoral democracy of {rb.state.name}")
+        add(
+            "regime",
+            "polyarchy_min",
+            None if va is None or vb is None else min(va, vb),
+            yv,
+            src,
+            "the less democratic of the two (the weak link, 0 .. 1)",
+        )
     # geography
-    yc = _year_in(year, 1816, 2016)
+    yc = _covered(year, "ps-cow-contdir")
     if yc is not None:
         ct = pair.with_columns(year=pl.lit(yc, pl.Int32)).pipe(add_contiguity).row(0, named=True)
         add(
@@ -312,7 +344,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             _vintage("ps-cow-contdir"),
             "COW direct contiguity: 0 none, 1 land, 2-5 water up to 400 miles",
         )
-    yd = _year_in(year, 1816, 2024)
+    yd = _covered(year, "ps-cow-capitals")
     if yd is not None:
         cd = pair.with_columns(year=pl.lit(yd, pl.Int32)).pipe(add_capital_distance)
         add(
@@ -329,5 +361,5 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
         "year": year,
         "notes": notes,
         "measures": [{**asdict(i)} for i in items],
-        "not_yet": ["democracy (data not bundled)"],
+        "not_yet": [],
     }

@@ -23,6 +23,7 @@ BRIEFS = [
     ("rus-chn-2021", ("Russia", "China"), 2021, 6),
     ("usa-jpn-1960", ("USA", "Japan"), 1960, 5),
     ("rus-chn-prk-2021", ("Russia", "China", "North Korea"), 2021, 5),
+    ("gbr-fra-1910", ("United Kingdom", "France"), 1910, 4),  # before the model's years
 ]
 CHART_TIMEOUT_MS = 30_000
 #: What the test reads off the page once the charts are drawn.

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from foedus.briefing.assemble import build_brief
+from foedus.briefing.html import render_html
 from foedus.briefing.markdown import render_markdown
 from foedus.errors import FoedusError
 
@@ -107,12 +108,37 @@ def test_a_russia_china_brief(tmp_path):
     assert f"| 2021 | {now['p']:.2%} |" in md and "USA (rival of RUS, CHN)" in md
 
 
+def test_a_brief_before_the_model_s_years(tmp_path):
+    """1910: every section but the forecast, which says why it is missing."""
+    b = build_brief(
+        ["United Kingdom", "France"],
+        1910,
+        ledger_url=f"sqlite:///{tmp_path / 'c.sqlite'}",
+        draws=50,
+    )
+    d = json.loads(json.dumps(b.to_dict()))
+    pr = d["prospects"]
+    assert "forecasts from 1947" in pr["unavailable"] and pr["skill"] is None
+    assert [p["year"] for p in pr["pairs"]] == [None] and pr["pairs"][0]["path"] == []
+    assert [v["last_year"] for v in pr["vintages"]] == [None] * len(pr["vintages"])
+    assert d["glance"][0] == {
+        "section": "prospects",
+        "text": "No formation forecast for 1910: the model forecasts from 1947.",
+    }
+    assert [r["ccode"] for r in d["parties"]["rivals"][:1]] == [255]  # Germany
+    assert d["foundations"]["pairs"][0]["measures"]
+    assert "blocs" in d["consequences"]["result"]["consequences"]
+    md = render_markdown(d)
+    assert pr["unavailable"] in md and "| year | probability |" not in md
+    assert pr["unavailable"] in render_html(d)
+
+
 @pytest.mark.parametrize(
     ("states", "year", "text"),
     [
         (["Russia"], 2021, "two or more states"),
         (["Russia", "RUS"], 2021, "named twice"),
-        (["Russia", "China"], 1900, "1947"),
+        (["Russia", "China"], 1800, "1816"),
         (["Russia", "China"], 2040, "forecasts reach"),
         (["Russia", "Narnia"], 2021, "Narnia"),
         (["Russia", "East Germany"], 2021, "not a member of the COW state system in 2021"),

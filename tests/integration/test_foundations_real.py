@@ -22,6 +22,11 @@ def test_russia_china_2021():
     assert m["conttype"]["value"] == 1 and m["conttype"]["year"] == 2016
     assert m["capability_ratio"]["value"] > 5
     assert any("assumed" in n for n in res["notes"])
+    # regime: V-Dem's electoral democracy of each and the weak link, both autocracies
+    a, b = m["polyarchy_a"]["value"], m["polyarchy_b"]["value"]
+    assert 0 < b < a < 0.5 and m["polyarchy_min"]["value"] == b
+    assert {m[k]["year"] for k in ("polyarchy_a", "polyarchy_b", "polyarchy_min")} == {2021}
+    assert res["not_yet"] == []
 
 
 def test_cli_json_and_a_historical_pair():
@@ -35,3 +40,4 @@ def test_cli_json_and_a_historical_pair():
     m = {x["measure"]: x for x in json.loads(r.stdout)["measures"]}
     assert m["atop_defense"]["value"] == 1 and m["atop_defense"]["year"] == 1914
     assert "un_agree" not in m  # no UN before 1946: omitted, not invented
+    assert m["polyarchy_min"]["value"] == min(m["polyarchy_a"]["value"], m["polyarchy_b"]["value"])

@@ -33,7 +33,14 @@ from foedus.errors import InvalidArgumentError
 from foedus.foundations import foundations
 from foedus.prospects.analogues import HORIZON, similar_dyads
 from foedus.prospects.data import FEATURE_DOCS
-from foedus.prospects.forecast import FIRST_TRAINING_YEAR, forecast, forecast_horizon
+from foedus.prospects.forecast import (
+    DEFAULT_KIND,
+    FIRST_TRAINING_YEAR,
+    forecast,
+    forecast_horizon,
+    question,
+    vintages,
+)
 from foedus.prospects.skill import backtest_skill
 from foedus.prospects.treaties import read_treaties
 from foedus.scenarios.pact import pact_scenario
@@ -126,6 +133,33 @@ def _prospects(
     return section, list(res.notes)
 
 
+def _no_prospects(pairs: list[tuple[int, int]], year: int) -> dict[str, Any]:
+    """The prospects section of a year the formation model cannot forecast (its training
+    data begin in FIRST_TRAINING_YEAR): every pair without a forecast, and why."""
+    first = FIRST_TRAINING_YEAR + 1
+    return {
+        "pairs": [
+            {
+                "pair": [a, b],
+                "year": None,
+                "path": [],
+                "contributions": [],
+                "base_log_odds": None,
+                "similar": [],
+            }
+            for a, b in pairs
+        ],
+        "model": DEFAULT_KIND,
+        "question": question("defense"),
+        "unavailable": f"The formation model forecasts from {first}: its training data (the "
+        f"dyad-years at risk of a pact) begin in {FIRST_TRAINING_YEAR}, so it has no forecast "
+        f"for {year}. The other sections cover the year.",
+        "skill": None,
+        "how": f"foedus.prospects.forecast.forecast(({first}, ...), {pairs})",
+        "vintages": vintages({}),
+    }
+
+
 def _term_label(term: str) -> str:
     """A feature's meaning in a few words, from its description (FEATURE_DOCS)."""
     doc = FEATURE_DOCS.get(term, "")
@@ -187,7 +221,15 @@ def _record(
 
 def _glance(brief: dict[str, Any], names: dict[int, str], year: int) -> list[dict[str, str]]:
     out = []
-    for p in brief["prospects"]["pairs"]:
+    if brief["prospects"].get("unavailable"):
+        out.append(
+            {
+                "section": "prospects",
+                "text": f"No formation forecast for {year}: the model forecasts from "
+                f"{FIRST_TRAINING_YEAR + 1}.",
+            }
+        )
+    for p in [] if brief["prospects"].get("unavailable") else brief["prospects"]["pairs"]:
         a, b = p["pair"]
         now = p["year"]
         if now is None or now["p"] is None:
@@ -290,7 +332,7 @@ def _glance(brief: dict[str, Any], names: dict[int, str], year: int) -> list[dic
         h2h = s.get("head_to_head")
         if h2h and h2h["n"]:
             tail += (
-                f" (the model's, on the same {h2h['n']}: {h2h['model_mean_brier']:.2f}; lower "
+                f" (the model's, on the same {h2h['n']}: {h2h['model_mean_brier']:.2g}; lower "
                 "is better)"
             )
         out.append(
@@ -323,9 +365,9 @@ def build_brief(
     year = validate.year(
         year,
         "year",
-        lo=FIRST_TRAINING_YEAR + 1,
+        lo=validate.first_year(),
         hi=forecast_horizon(),
-        lo_reason=f"the formation model forecasts from {FIRST_TRAINING_YEAR + 1}",
+        lo_reason=validate.first_reason(),
         hi_reason=f"the forecasts reach {forecast_horizon()}",
     )
     say = on_step or (lambda _s: None)
@@ -357,8 +399,11 @@ def build_brief(
         f"foedus.briefing.interests.interest_series({pairs}, {year}, world)",
     }
     say("prospects")
-    sections["prospects"], more = _prospects(pairs, year, tr, names, say, on_year)
-    notes += more
+    if year > FIRST_TRAINING_YEAR:
+        sections["prospects"], more = _prospects(pairs, year, tr, names, say, on_year)
+        notes += more
+    else:
+        sections["prospects"] = _no_prospects(pairs, year)
     say("parties")
     sections["parties"] = {**parties_section(codes, year, world), "rivals": rivals}
     say("consequences")

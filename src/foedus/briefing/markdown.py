@@ -114,7 +114,9 @@ def render_markdown(brief: dict[str, Any]) -> str:
 
     pr = brief["prospects"]
     md += ['<a id="prospects"></a>', "## Prospects", "", f"{pr['question'].capitalize()}.", ""]
-    for item in pr["pairs"]:
+    if pr.get("unavailable"):
+        md += [pr["unavailable"], ""]
+    for item in [] if pr.get("unavailable") else pr["pairs"]:
         a, b = item["pair"]
         md += [f"### {names[a]} and {names[b]}", ""]
         md += _table(

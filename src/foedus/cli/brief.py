@@ -1,5 +1,5 @@
-"""``foedus brief``: the alliance brief, written as Markdown or JSON, with its summary
-in the terminal."""
+"""``foedus brief``: the alliance brief, written as an HTML page, Markdown or JSON, with its
+summary in the terminal."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from foedus.briefing.formatting import pct
 from foedus.cli import console
 from foedus.cli.app import app
 from foedus.cli.console import err, line, wide
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.1%}"
 
 
 def summary(data: dict[str, Any]) -> None:
@@ -37,8 +34,8 @@ def summary(data: dict[str, Any]) -> None:
         else:
             t.add_row(
                 f"{names[a]}-{names[b]}",
-                _pct(now["p"]),
-                f"{_pct(now['p_lo'])}–{_pct(now['p_hi'])}",
+                pct(now["p"]),
+                f"{pct(now['p_lo'])}–{pct(now['p_hi'])}",
                 "at risk",
             )
     wide(90).print(t)

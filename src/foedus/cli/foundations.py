@@ -47,6 +47,6 @@ def foundations_cmd(
     for n in res["notes"]:
         out.print(f"note: {n}")
     out.print(
-        "as of: the year each value comes from (yellow: the source ends earlier). "
-        "Not yet measured: " + "; ".join(res["not_yet"]) + "."
+        "as of: the year each value comes from (yellow: the source ends earlier)."
+        + (" Not yet measured: " + "; ".join(res["not_yet"]) + "." if res["not_yet"] else "")
     )

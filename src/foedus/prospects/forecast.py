@@ -317,6 +317,14 @@ def forecast_panel(
     return _carry_forward(panel, last), last
 
 
+def question(pledge: str = "defense") -> str:
+    """What a forecast's probability is the probability of."""
+    return (
+        f"onset of an ATOP {pledge} pledge between the two states in the year, given none in "
+        "the year before"
+    )
+
+
 def vintages(last: dict[str, int]) -> list[dict[str, Any]]:
     """Each source: title, catalog data sets (version, sha256), last data year, features."""
     from foedus import catalog
@@ -368,10 +376,7 @@ class ForecastResult:
 
     @property
     def question(self) -> str:
-        return (
-            f"onset of an ATOP {self.pledge} pledge between the two states in the year, given "
-            "none in the year before"
-        )
+        return question(self.pledge)
 
     def to_dict(self) -> dict[str, Any]:
         contrib: dict[tuple[int, int, int], dict[str, float]] = {}
