@@ -89,6 +89,27 @@ def _has(rows: Iterable[dict[str, Any]], col: str) -> bool:
     return any(r.get(col) is not None for r in rows)
 
 
+def _line(
+    rows: list[dict[str, Any]], col: str, name: str, i: int, hover: str | None, **extra: Any
+) -> dict[str, Any]:
+    """One state's series ``col`` over the years as a line in the state's colour; ``hover``
+    formats the value (``%{y:.2%}``), after the name and year. ``extra``: more trace keys
+    (``line`` entries merge with the colour and width)."""
+    x, y = _series(rows, col)
+    trace: dict[str, Any] = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": x,
+        "y": y,
+        "line": {"color": _colour(i), "width": 2, **extra.pop("line", {})},
+        **extra,
+    }
+    if hover is not None:
+        trace["hovertemplate"] = f"{name} %{{x}}: {hover}<extra></extra>"
+    return trace
+
+
 def _capabilities(brief: dict[str, Any], states: list[dict[str, Any]]) -> Chart | None:
     present = [c for c in COMPONENTS if any(_has(s.get("capabilities", []), c) for s in states)]
     if "cinc_share" not in present:
@@ -96,19 +117,8 @@ def _capabilities(brief: dict[str, Any], states: list[dict[str, Any]]) -> Chart 
     traces, visible = [], []
     for comp in present:
         for i, s in enumerate(states):
-            x, y = _series(s.get("capabilities", []), comp)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": s["abb"],
-                    "x": x,
-                    "y": y,
-                    "line": {"color": _colour(i), "width": 2},
-                    "visible": comp == "cinc_share",
-                    "hovertemplate": f"{s['abb']} %{{x}}: %{{y:.2%}}<extra></extra>",
-                }
-            )
+            rows = s.get("capabilities", [])
+            traces.append(_line(rows, comp, s["abb"], i, "%{y:.2%}", visible=comp == "cinc_share"))
             visible.append(comp)
     buttons = [
         {
@@ -141,20 +151,8 @@ def _warheads(states: list[dict[str, Any]]) -> Chart | None:
     traces = []
     for i, s in enumerate(states):
         rows = s.get("warheads", [])
-        if not any(r.get("warheads") for r in rows):
-            continue
-        x, y = _series(rows, "warheads")
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": s["abb"],
-                "x": x,
-                "y": y,
-                "line": {"color": _colour(i), "width": 2},
-                "hovertemplate": f"{s['abb']} %{{x}}: %{{y:,}} warheads<extra></extra>",
-            }
-        )
+        if any(r.get("warheads") for r in rows):  # only the states that have any
+            traces.append(_line(rows, "warheads", s["abb"], i, "%{y:,} warheads"))
     if not traces:
         return None
     return Chart(
@@ -180,20 +178,9 @@ def _regime(states: list[dict[str, Any]]) -> Chart | None:
             ("v2x_polyarchy", "solid", "y", "V-Dem polyarchy"),
             ("polity2", "dot", "y2", "Polity2"),
         ):
-            if not _has(rows, col):
-                continue
-            x, y = _series(rows, col)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": f"{s['abb']} {label}",
-                    "x": x,
-                    "y": y,
-                    "yaxis": axis,
-                    "line": {"color": _colour(i), "width": 2, "dash": dash},
-                }
-            )
+            if _has(rows, col):
+                name = f"{s['abb']} {label}"
+                traces.append(_line(rows, col, name, i, None, yaxis=axis, line={"dash": dash}))
     if not traces:
         return None
     layout = _layout(
@@ -225,20 +212,8 @@ def _wealth(states: list[dict[str, Any]]) -> Chart | None:
     traces = []
     for i, s in enumerate(states):
         rows = s.get("wealth") or []
-        if not _has(rows, "mrgdppc"):
-            continue
-        x, y = _series(rows, "mrgdppc")
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": s["abb"],
-                "x": x,
-                "y": y,
-                "line": {"color": _colour(i), "width": 2},
-                "hovertemplate": f"{s['abb']} %{{x}}: $%{{y:,.0f}}<extra></extra>",
-            }
-        )
+        if _has(rows, "mrgdppc"):
+            traces.append(_line(rows, "mrgdppc", s["abb"], i, "$%{y:,.0f}"))
     if not traces:
         return None
     return Chart(
