@@ -340,6 +340,43 @@ class CountryIndex:
                 return self._with_year(Resolution(self.states[by_iso], q, "ISO3 code"), year)
         raise UnknownCountryError(q, self.suggest(q))
 
+    def search(self, query: str, n: int = 10, year: int | None = None) -> list[State]:
+        """States whose name, COW name, alias, abbreviation or ISO code starts with ``query``
+        (case-, accent- and punctuation-insensitive), then those with a word starting with it,
+        then those containing it; each group by name; members in ``year`` only, if given. For
+        autocompletion: an empty query gives nothing."""
+        key = normalize(query)
+        y = _year(year)
+        if not key:
+            return []
+        n = validate.integer(n, "n", lo=1, hi=250)
+        ranks: dict[int, int] = {}
+        for name, codes in self._names.items():
+            rank = (
+                0
+                if name.startswith(key)
+                else 1
+                if any(w.startswith(key) for w in name.split())
+                else 2
+                if key in name
+                else None
+            )
+            if rank is not None:
+                for c in codes:
+                    ranks[c] = min(rank, ranks.get(c, rank))
+        up = key.replace(" ", "").upper()
+        for table in (self._abb, self._iso):
+            for code_, c in table.items():
+                if code_.startswith(up):
+                    ranks[c] = 0
+        hits = [
+            self.states[c]
+            for c in ranks
+            if c in self.states and (y is None or self.states[c].member_in(y))
+        ]
+        hits.sort(key=lambda st: (ranks[st.ccode], st.name, st.ccode))
+        return hits[:n]
+
     def suggest(self, query: str, n: int = 5) -> list[str]:
         key = normalize(query)
         names = list(self._names)

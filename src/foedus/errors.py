@@ -348,3 +348,18 @@ class ClaimNotFoundError(FoedusError, LookupError):
 class LedgerError(FoedusError, RuntimeError):
     """A ledger that cannot be opened or written: a bad database URL, a server that does not
     answer, a schema newer than this foedus, a file that is not a ledger."""
+
+
+# --- web application -------------------------------------------------------------------------
+
+
+class RequestTooLargeError(FoedusError):
+    """A request to the web application whose body is larger than the server accepts."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is larger than {limit} bytes", "send less.")
+        self.limit = limit
+
+
+class NotAuthorizedError(FoedusError):
+    """A write to the web application without the configured token (or with none set)."""

@@ -13,7 +13,15 @@ from tests.cli_fuzz import COMMANDS, assert_clean_end, command_lines
 
 def test_every_command_is_fuzzed():
     names = {" ".join(p) for p in COMMANDS}
-    assert {"country", "panel", "forecast", "backtest", "foundations", "data clean"} <= names
+    assert {
+        "country",
+        "panel",
+        "forecast",
+        "backtest",
+        "foundations",
+        "data clean",
+        "serve",
+    } <= names
 
 
 @settings(
@@ -24,6 +32,7 @@ def test_every_command_is_fuzzed():
 @given(argv=command_lines())
 def test_no_command_line_gives_a_traceback(argv, capsys, tmp_path_factory, monkeypatch):
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # relative output paths land here
+    monkeypatch.setattr("uvicorn.run", lambda *_a, **_k: None)  # `serve` checks, never serves
     code = run(argv, handle_signals=False)
     out, err = capsys.readouterr()
     assert_clean_end(argv, code, out, err)

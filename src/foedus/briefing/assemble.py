@@ -27,10 +27,9 @@ from foedus.briefing.interests import interest_series
 from foedus.briefing.parties import MAX_RIVALS, parties_section, principal_rivals
 from foedus.briefing.sources import references
 from foedus.claims.ledger import open_ledger
-from foedus.claims.model_view import model_probabilities
-from foedus.claims.scoring import score_claims
 from foedus.errors import InvalidArgumentError
 from foedus.foundations import foundations
+from foedus.operations.claims import score
 from foedus.prospects.analogues import HORIZON, similar_dyads
 from foedus.prospects.data import FEATURE_DOCS
 from foedus.prospects.forecast import (
@@ -210,7 +209,7 @@ def _record(
             if len(codes & set(c.condition.parties)) >= 2
             or (c.condition.event == "accession" and codes & set(c.condition.parties))
         ]
-    scores = score_claims(items, model=model_probabilities(items, treaties=treaties))
+    scores = score(items, treaties=treaties)
     return {
         "claims": [c.to_dict() for c in items],
         "scores": scores.to_dict(),

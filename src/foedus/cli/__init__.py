@@ -10,6 +10,7 @@ from foedus.cli import (  # noqa: F401 - registers
     panel,
     prospects,
     scenario,
+    serve,
 )
 from foedus.cli.app import app
 from foedus.cli.boundary import main, run

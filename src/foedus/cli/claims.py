@@ -216,8 +216,7 @@ def score_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Score every resolved claim (Brier, log, baseline) beside the model's, with the totals."""
-    from foedus.claims.model_view import model_probabilities
-    from foedus.claims.scoring import score_claims
+    from foedus.operations.claims import score_ledger
     from foedus.prospects.treaties import read_treaties
 
     if by is not None and by not in ("author", "outlet"):
@@ -225,25 +224,22 @@ def score_cmd(
             "--by", f"--by must be author or outlet, not {by!r}", "e.g. --by author."
         )
     frame = read_treaties(treaties) if treaties is not None else None
-    with _ledger(db) as ledger:
-        items = ledger.claims()
-    views = None
-    if model:
-        with Progress(
-            TextColumn("the model's probabilities as of each claim", style="bold"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} forecasts"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("model", total=None)
-            views = model_probabilities(
-                items,
-                treaties=frame,
-                on_group=lambda i, n: progress.update(task, completed=i, total=n),
-            )
-    res = score_claims(items, model=views)
+    with Progress(
+        TextColumn("the model's probabilities as of each claim", style="bold"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} forecasts"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not model,
+    ) as progress:
+        task = progress.add_task("model", total=None)
+        items, res = score_ledger(
+            db,
+            model=model,
+            treaties=frame,
+            on_group=lambda i, n: progress.update(task, completed=i, total=n),
+        )
     if as_json:
         out.print(strict_json(res.to_dict()), soft_wrap=True)
         return

@@ -28,7 +28,8 @@ MAX_STATES = 8
 @dataclass(frozen=True)
 class BriefRequest:
     """What ``foedus brief`` asks for: the states, the year, where to write (None: nowhere)
-    and in which format (None: from the file's extension)."""
+    and in which format (None: from the file's extension); the ledger whose claims the
+    record shows (None: FOEDUS_CLAIMS_URL or the user file)."""
 
     states: tuple[str | int, ...]
     year: int
@@ -36,6 +37,7 @@ class BriefRequest:
     format: str | None = None
     treaties: str | Path | None = None
     draws: int = 1000
+    ledger_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def run_brief(
         list(req.states),
         req.year,
         treaties=req.treaties,
+        ledger_url=req.ledger_url,
         draws=req.draws,
         on_step=on_step,
         on_year=on_year,
