@@ -77,7 +77,7 @@ def _year_in(year: int, lo: int, hi: int) -> int | None:
 def _covered(year: int, dataset: str) -> int | None:
     """The year a measure from ``dataset`` is taken in: ``year``, or the data set's last year
     (catalog coverage) if it ends earlier; None before it starts."""
-    return _year_in(year, *catalog.get(dataset).coverage)
+    return _year_in(year, *validate.coverage(dataset))
 
 
 def _pair_value(frame: pl.DataFrame, a: int, b: int, cols: list[str]) -> dict[str, object]:
@@ -198,7 +198,7 @@ def foundations(a: str | int, b: str | int, year: int) -> dict[str, object]:
             "Cohen's kappa of their UNGA votes (chance-corrected agreement)",
         )
     # expected utility of war (War Trap, global third parties)
-    ye = min(y, catalog.get("ps-cow-nmc").coverage[1]) if y is not None else None
+    ye = min(y, validate.coverage("ps-cow-nmc")[1]) if y is not None else None
     if ye is not None:
         w = _regional_war_trap(ye)
         for x, z, tag in ((ca, cb, "ab"), (cb, ca, "ba")):

@@ -18,7 +18,6 @@ from foedus.errors import InvalidArgumentError
 from foedus.jsonout import strict_json
 
 if TYPE_CHECKING:
-    from foedus.claims.claim import Claim
     from foedus.claims.ledger import Ledger
 
 claims_app = typer.Typer(
@@ -41,17 +40,6 @@ def _ledger(db: str | None) -> Ledger:
     from foedus.claims.ledger import open_ledger
 
     return open_ledger(db)
-
-
-def _name(ccode: int) -> str:
-    from foedus import countries
-
-    st = countries.index().states.get(int(ccode))
-    return st.abb if st else str(ccode)
-
-
-def _names(c: Claim) -> dict[int, str]:
-    return {p: _name(p) for p in c.condition.parties}
 
 
 def _pct(p: float | None) -> str:
@@ -83,6 +71,7 @@ def list_cmd(
 ) -> None:
     """List the claims of the ledger."""
     from foedus.claims.claim import STATUSES
+    from foedus.operations.claims import claim_view
 
     if status is not None and status not in STATUSES:
         raise InvalidArgumentError(
@@ -101,7 +90,7 @@ def list_cmd(
             str(c.id),
             c.published.isoformat(),
             c.author[:40],
-            c.condition.describe(_names(c)),
+            claim_view(c)["condition_text"],
             _pct(c.probability),
             c.resolution.status,
         )
@@ -115,6 +104,8 @@ def show_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Show one claim: its source, condition, probability and resolution."""
+    from foedus.operations.claims import claim_view
+
     with _ledger(db) as ledger:
         c = ledger.get(claim_id)
     if as_json:
@@ -124,7 +115,7 @@ def show_cmd(
     out.print(f"#{c.id} {c.author}, {c.outlet}, {c.published}")
     out.print(f"  {c.url}")
     out.print(f"  claim: {c.paraphrase}")
-    out.print(f"  condition: {c.condition.describe(_names(c))}")
+    out.print(f"  condition: {claim_view(c)['condition_text']}")
     out.print(f"  probability: {_pct(c.probability)} ({c.basis}; {c.derivation or '-'})")
     when = f" on {r.resolved_on}" if r.resolved_on else ""
     out.print(f"  resolution: {r.status}{when} ({r.method})")
@@ -216,7 +207,7 @@ def score_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Score every resolved claim (Brier, log, baseline) beside the model's, with the totals."""
-    from foedus.operations.claims import score_ledger
+    from foedus.operations.claims import claim_view, score_ledger
     from foedus.prospects.treaties import read_treaties
 
     if by is not None and by not in ("author", "outlet"):
@@ -255,7 +246,7 @@ def score_cmd(
         row = [
             str(s.id),
             s.author[:30],
-            c.condition.describe(_names(c)),
+            claim_view(c)["condition_text"],
             _pct(s.probability),
             s.status,
             "-" if s.brier is None else f"{s.brier:.3f}",

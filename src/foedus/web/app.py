@@ -19,7 +19,7 @@ from foedus.errors import (
     UnknownCountryError,
 )
 from foedus.web.api import router
-from foedus.web.security import BodyLimit, SecurityHeaders
+from foedus.web.security import BodyLimit, SecurityHeaders, error_body
 from foedus.web.settings import WebSettings
 
 __all__ = ["create_app", "status_of"]
@@ -37,10 +37,6 @@ STATUS = (
 
 def status_of(err: FoedusError) -> int:
     return next((code for cls, code in STATUS if isinstance(err, cls)), 400)
-
-
-def _body(kind: str, message: str, hint: str | None) -> dict[str, str | None]:
-    return {"error": kind, "message": message, "hint": hint}
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -62,7 +58,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(FoedusError)
     async def foedus_error(_request: Request, err: FoedusError) -> JSONResponse:
         return JSONResponse(
-            _body(type(err).__name__, err.message, err.hint), status_code=status_of(err)
+            error_body(type(err).__name__, err.message, err.hint), status_code=status_of(err)
         )
 
     @app.exception_handler(RequestValidationError)
@@ -73,7 +69,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         ]
         return JSONResponse(
             {
-                **_body("InvalidRequest", "; ".join(problems), "see /openapi.json for the API."),
+                **error_body(
+                    "InvalidRequest", "; ".join(problems), "see /openapi.json for the API."
+                ),
                 "problems": problems,
             },
             status_code=422,

@@ -6,13 +6,21 @@ constant time. docs/web.md, "Safety"."""
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foedus.errors import RequestTooLargeError
 
-__all__ = ["CSP", "SECURITY_HEADERS", "BodyLimit", "SecurityHeaders", "token_matches"]
+__all__ = [
+    "CSP",
+    "SECURITY_HEADERS",
+    "BodyLimit",
+    "SecurityHeaders",
+    "error_body",
+    "token_matches",
+]
 
 log = logging.getLogger("foedus.web")
 
@@ -32,6 +40,15 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "geolocation=(), camera=(), microphone=()",
 }
+
+
+def error_body(kind: str, message: str, hint: str | None) -> dict[str, str | None]:
+    """The JSON body of every error answer."""
+    return {"error": kind, "message": message, "hint": hint}
+
+
+def _error_bytes(kind: str, message: str, hint: str | None) -> bytes:
+    return json.dumps(error_body(kind, message, hint)).encode()
 
 
 def token_matches(given: str | None, expected: str | None) -> bool:
@@ -73,12 +90,11 @@ class SecurityHeaders:
             log.exception("unexpected error on %s", scope.get("path"))
             if started:
                 raise
-            body = (
-                '{"error":"InternalError","message":"an unexpected error ('
-                + type(err).__name__
-                + ') stopped the request","hint":"the server\'s log has the details; please '
-                'report it."}'
-            ).encode()
+            body = _error_bytes(
+                "InternalError",
+                f"an unexpected error ({type(err).__name__}) stopped the request",
+                "the server's log has the details; please report it.",
+            )
             await with_headers(
                 {
                     "type": "http.response.start",
@@ -98,10 +114,8 @@ class BodyLimit:
         self.limit = limit
 
     async def _refuse(self, send: Send) -> None:
-        body = (
-            b'{"error":"RequestTooLarge","message":"the request body is larger than '
-            + str(self.limit).encode()
-            + b' bytes","hint":"send less."}'
+        body = _error_bytes(
+            "RequestTooLarge", f"the request body is larger than {self.limit} bytes", "send less."
         )
         await send(
             {
